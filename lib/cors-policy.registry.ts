@@ -1,0 +1,272 @@
+import { Inject, Injectable, type Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { MODULE_OPTIONS_TOKEN } from './cors.module-definition.js';
+import { CORS_METADATA, CORS_ROUTE_METADATA_PREFIX } from './cors.constants.js';
+import { CorsConfigurationError } from './cors-configuration.error.js';
+import { compilePolicy, disabledPolicy, type CompiledPolicy } from './engine/compiled-policy.js';
+import { mergePolicyLayers, type PolicyLayer } from './engine/policy-merger.js';
+import { ProblemList, validateMergedPolicy, validatePolicyFields } from './engine/policy-validator.js';
+import type { CorsModuleOptions } from './interfaces/cors-module-options.interface.js';
+import type { CorsPolicy, CorsPolicyReference } from './interfaces/cors-policy.interface.js';
+import { compileHostPatterns, RouteTable, type RouteMatchingOptions } from './routing/route-table.js';
+
+/** Nest's own metadata keys (`@nestjs/common` constants; their values are stable across 11 and 12). */
+const NEST_PATH_METADATA = 'path';
+const NEST_METHOD_METADATA = 'method';
+const NEST_HOST_METADATA = 'host';
+
+const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'debug']);
+
+/** A controller method that serves routes, with its compiled policy. */
+export interface CorsRouteEntry {
+  readonly controller: Type;
+  readonly methodName: string;
+  /** `UsersController.create`. */
+  readonly label: string;
+  readonly policy: CompiledPolicy;
+  readonly hosts?: readonly RegExp[];
+}
+
+/** What a request without `Origin` needs, decided once for the whole app. */
+export const enum NoOriginWork {
+  /** No policy is enabled: nothing to write. */
+  None,
+  /** Every enabled policy depends on `Origin`: add `Vary: Origin`, no lookup. */
+  VaryOnly,
+  /** Some policy answers `*`: look the route up. */
+  Lookup,
+}
+
+/**
+ * Every CORS policy of the application, compiled once at bootstrap: the
+ * module defaults, each handler's merged policy (by controller and method) and
+ * the route table that maps a request to it. Injectable, read-only after boot.
+ */
+@Injectable()
+export class CorsPolicyRegistry {
+  private readonly byHandler = new Map<Function, Map<Function, CorsRouteEntry>>();
+  private readonly entries: CorsRouteEntry[] = [];
+  private routeTable?: RouteTable;
+  private metadataKey?: string;
+  private _defaults: CompiledPolicy = disabledPolicy('module options');
+  private _noOriginWork = NoOriginWork.None;
+
+  constructor(
+    @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CorsModuleOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly metadataScanner: MetadataScanner,
+    private readonly modulesContainer: ModulesContainer,
+  ) {}
+
+  /** The policy of requests no controller route matches. */
+  get defaults(): CompiledPolicy {
+    return this._defaults;
+  }
+
+  get noOriginWork(): NoOriginWork {
+    return this._noOriginWork;
+  }
+
+  get debug(): boolean {
+    return this.options?.debug === true;
+  }
+
+  /** Every route handler and its compiled policy. */
+  get routes(): readonly CorsRouteEntry[] {
+    return this.entries;
+  }
+
+  /** Number of (method, path) pairs the route table holds. */
+  get routeCount(): number {
+    return this.routeTable?.routeCount ?? 0;
+  }
+
+  /**
+   * Validates and compiles every policy: module options, named policies and
+   * each controller method's `@Cors()` chain. Throws one
+   * {@link CorsConfigurationError} listing every problem.
+   */
+  compile(): void {
+    const problems = new ProblemList();
+    const options = (this.options ?? {}) as CorsModuleOptions;
+    validatePolicyFields(options, 'module options', problems, MODULE_OPTION_KEYS);
+    const defaultsLayer: PolicyLayer = { label: 'module options', fields: pickPolicy(options) };
+    const defaultsMerged = mergePolicyLayers([defaultsLayer]);
+    validateMergedPolicy(defaultsMerged, 'module options', problems);
+
+    const policies = this.checkNamedPolicies(options.policies, defaultsLayer, problems);
+    const resolve = (reference: unknown, location: string): PolicyLayer | false | undefined =>
+      resolveReference(reference, location, policies, problems);
+
+    this.metadataKey = CORS_ROUTE_METADATA_PREFIX + this.modulesContainer.applicationId;
+    const compiled: CorsRouteEntry[] = [];
+    const seen = new Set<Function>();
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as Type | undefined;
+      if (!controller || seen.has(controller)) continue;
+      seen.add(controller);
+      const classLayer = resolve(Reflect.getMetadata(CORS_METADATA, controller), controller.name);
+      const host = Reflect.getMetadata(NEST_HOST_METADATA, controller) as Parameters<typeof compileHostPatterns>[0] | undefined;
+      const hosts = host === undefined ? undefined : compileHostPatterns(host);
+      for (const methodName of this.metadataScanner.getAllMethodNames(controller.prototype)) {
+        const method = controller.prototype[methodName] as Function;
+        if (
+          Reflect.getMetadata(NEST_METHOD_METADATA, method) === undefined ||
+          Reflect.getMetadata(NEST_PATH_METADATA, method) === undefined
+        ) {
+          continue;
+        }
+        const label = `${controller.name}.${methodName}`;
+        const routeLayer = resolve(Reflect.getMetadata(CORS_METADATA, method), label);
+        const policy = this.policyFor(defaultsLayer, classLayer, routeLayer, label, problems);
+        compiled.push({ controller, methodName, label, policy, hosts });
+      }
+    }
+    if (problems.items.length > 0) {
+      throw new CorsConfigurationError(problems.items);
+    }
+    this._defaults = compilePolicy(defaultsMerged, 'module options');
+    for (const entry of compiled) this.register(entry);
+    this._noOriginWork = noOriginWorkFor([this._defaults, ...compiled.map((entry) => entry.policy)]);
+  }
+
+  private checkNamedPolicies(
+    policies: unknown,
+    defaultsLayer: PolicyLayer,
+    problems: ProblemList,
+  ): ReadonlyMap<string, CorsPolicy> {
+    const named = new Map<string, CorsPolicy>();
+    if (policies === undefined) return named;
+    if (policies === null || typeof policies !== 'object' || Array.isArray(policies)) {
+      problems.add('module options', 'policies', 'must be an object mapping policy names to policies');
+      return named;
+    }
+    for (const [name, policy] of Object.entries(policies as Record<string, unknown>)) {
+      const label = `policy "${name}"`;
+      validatePolicyFields(policy, label, problems);
+      if (policy && typeof policy === 'object') {
+        named.set(name, policy as CorsPolicy);
+        validateMergedPolicy(mergePolicyLayers([defaultsLayer, { label, fields: policy as CorsPolicy }]), label, problems);
+      }
+    }
+    return named;
+  }
+
+  private policyFor(
+    defaults: PolicyLayer,
+    classLayer: PolicyLayer | false | undefined,
+    routeLayer: PolicyLayer | false | undefined,
+    label: string,
+    problems: ProblemList,
+  ): CompiledPolicy {
+    if (routeLayer === false || (routeLayer === undefined && classLayer === false)) {
+      return disabledPolicy(label);
+    }
+    const layers = [defaults];
+    if (classLayer) layers.push(classLayer);
+    if (routeLayer) layers.push(routeLayer);
+    const merged = mergePolicyLayers(layers);
+    validateMergedPolicy(merged, label, problems);
+    return compilePolicy(merged, label);
+  }
+
+  private register(entry: CorsRouteEntry): void {
+    const handler = entry.controller.prototype[entry.methodName] as Function;
+    let handlers = this.byHandler.get(entry.controller);
+    if (!handlers) this.byHandler.set(entry.controller, (handlers = new Map()));
+    handlers.set(handler, entry);
+    this.entries.push(entry);
+    // Nest copies the metadata of the controller method to the function it
+    // registers on the router: that is how recordRoute() finds the entry.
+    const key = this.metadataKey!;
+    const shared = (Reflect.getMetadata(key, handler) as CorsRouteEntry[] | undefined) ?? [];
+    Reflect.defineMetadata(key, [...shared, entry], handler);
+  }
+
+  /** Starts the route table; routes are then added by {@link recordRoute}. */
+  startRouteTable(matching: RouteMatchingOptions, syntax: 'path-to-regexp' | 'find-my-way'): void {
+    this.routeTable = new RouteTable(matching, syntax);
+  }
+
+  /**
+   * Adds one route Nest registered on the adapter. Returns `false` for
+   * functions that are not this app's controller handlers.
+   */
+  recordRoute(adapterMethod: string, path: string, handler: Function): boolean {
+    const entries = this.metadataKey
+      ? (Reflect.getMetadata(this.metadataKey, handler) as CorsRouteEntry[] | undefined)
+      : undefined;
+    if (!entries || !this.routeTable) return false;
+    const entry = entries.length === 1 ? entries[0] : (entries.find((e) => e.label === handler.name) ?? entries[0]);
+    this.routeTable.add(adapterMethod.toUpperCase(), path, { policy: entry.policy, hosts: entry.hosts });
+    return true;
+  }
+
+  finishRouteTable(): void {
+    this.routeTable?.build();
+  }
+
+  /** Removes the metadata this app put on controller methods (apps built from the same classes stay apart). */
+  release(): void {
+    if (!this.metadataKey) return;
+    for (const entry of this.entries) {
+      Reflect.deleteMetadata(this.metadataKey, entry.controller.prototype[entry.methodName]);
+    }
+  }
+
+  /** The policy of an exact handler, as the guard and interceptor see it. */
+  policyForHandler(controller: Function, handler: Function): CompiledPolicy | undefined {
+    return this.byHandler.get(controller)?.get(handler)?.policy;
+  }
+
+  /** The policy that governs `method url` (a route's, or the module defaults). */
+  resolve(method: string, url: string, host: string | undefined): CompiledPolicy {
+    return this.routeTable?.resolve(method, url, host) ?? this._defaults;
+  }
+
+  /** Convenience for tests and tools: the policy a raw request is judged by. */
+  resolveRequest(request: IncomingMessage): CompiledPolicy {
+    return this.resolve(request.method ?? 'GET', request.url ?? '/', request.headers.host);
+  }
+}
+
+function pickPolicy(options: CorsModuleOptions): CorsPolicy {
+  const { policies: _policies, debug: _debug, ...policy } = options;
+  return policy;
+}
+
+function resolveReference(
+  reference: unknown,
+  location: string,
+  policies: ReadonlyMap<string, CorsPolicy>,
+  problems: ProblemList,
+): PolicyLayer | false | undefined {
+  if (reference === undefined || reference === false) {
+    return reference;
+  }
+  if (typeof reference === 'string') {
+    const policy = policies.get(reference);
+    if (!policy) {
+      const known = [...policies.keys()];
+      problems.add(
+        location,
+        '@Cors',
+        `unknown policy "${reference}"; ${known.length ? `declared policies: ${known.map((k) => `"${k}"`).join(', ')}` : 'no policies are declared in CorsModule options'}`,
+      );
+      return undefined;
+    }
+    return { label: `policy "${reference}"`, fields: policy };
+  }
+  validatePolicyFields(reference, location, problems);
+  if (reference && typeof reference === 'object' && !Array.isArray(reference)) {
+    return { label: location, fields: reference as CorsPolicyReference & CorsPolicy };
+  }
+  return undefined;
+}
+
+function noOriginWorkFor(policies: readonly CompiledPolicy[]): NoOriginWork {
+  if (policies.some((policy) => policy.enabled && policy.wildcardOrigin)) return NoOriginWork.Lookup;
+  if (policies.some((policy) => policy.enabled)) return NoOriginWork.VaryOnly;
+  return NoOriginWork.None;
+}

@@ -1,0 +1,22 @@
+/** Metadata key under which `@Cors()` stores its argument. */
+export const CORS_METADATA = 'nestjs-cors:policy';
+
+/**
+ * Prefix of the metadata key that carries a handler's compiled route entry
+ * from the controller method to the function Nest registers on the router.
+ * Suffixed with the application id, so that two apps built from the same
+ * controllers (tests do this) never share an entry.
+ */
+export const CORS_ROUTE_METADATA_PREFIX = 'nestjs-cors:route:';
+
+/** Methods allowed when no level sets `methods` (the `cors` package's default). */
+export const DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
+
+export const DEFAULT_OPTIONS_SUCCESS_STATUS = 204;
+
+/** Longest `Origin` value considered at all (a hostname is at most 253 bytes). */
+export const MAX_ORIGIN_LENGTH = 512;
+
+/** Longest `Access-Control-Request-Headers` value, and most names in it, a preflight may carry. */
+export const MAX_REQUEST_HEADERS_LENGTH = 2048;
+export const MAX_REQUEST_HEADER_NAMES = 64;

@@ -1,0 +1,52 @@
+import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { tap, type Observable } from 'rxjs';
+import { appendVary } from './engine/cors-decision.js';
+import { CORS_ALLOWED_ORIGIN, CORS_POLICY } from './http/http-exchange.js';
+import { CorsRequestHook } from './cors-request.hook.js';
+
+/**
+ * Global interceptor: keeps the CORS headers intact through the handler.
+ *
+ * `@Header()` values and headers a handler sets run after the early hook and
+ * can replace its `Vary` (on Fastify a reply header also wins over the raw
+ * response's). The interceptor puts `Origin` back into `Vary` before and
+ * after the handler, and warns once when another CORS layer (say
+ * `app.enableCors()` as well) changed `Access-Control-Allow-Origin`.
+ */
+@Injectable()
+export class CorsInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('CorsModule');
+  private warnedOfConflict = false;
+
+  constructor(private readonly hook: CorsRequestHook) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') {
+      return next.handle();
+    }
+    const exchange = this.hook.httpExchange;
+    const http = context.switchToHttp();
+    const raw = exchange.rawRequest(http.getRequest());
+    const policy = raw?.[CORS_POLICY];
+    if (!policy?.enabled) {
+      return next.handle();
+    }
+    const target = exchange.lateHeaderTarget(http.getResponse());
+    const keep = () => {
+      if (policy.varyOnOrigin) {
+        appendVary(target, 'Origin');
+      }
+      const written = target.getHeader('access-control-allow-origin');
+      if (written !== undefined && written !== raw[CORS_ALLOWED_ORIGIN] && !this.warnedOfConflict) {
+        this.warnedOfConflict = true;
+        this.logger.warn(
+          `Another CORS layer set Access-Control-Allow-Origin to ${JSON.stringify(written)} on ${raw.method} ${raw.url}, ` +
+            `where nestjs-cors decided ${JSON.stringify(raw[CORS_ALLOWED_ORIGIN] ?? 'no header')}. ` +
+            `Remove app.enableCors() / the cors option of NestFactory.create() (or the other CORS middleware): nestjs-cors answers CORS for every route.`,
+        );
+      }
+    };
+    keep();
+    return next.handle().pipe(tap({ next: keep, error: keep }));
+  }
+}

@@ -1,0 +1,129 @@
+import {
+  Logger,
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { ConfigurableCorsModule } from './cors.module-definition.js';
+import { CorsGuard } from './cors.guard.js';
+import { CorsInterceptor } from './cors.interceptor.js';
+import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { CorsRequestHook, type RequestHookHost } from './cors-request.hook.js';
+import type { RouteMatchingOptions } from './routing/route-table.js';
+import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
+
+/** Applications this module already serves: a second `forRoot()` would answer every request twice. */
+const configuredApps = new WeakSet<ModulesContainer>();
+
+interface HttpAdapterLike extends RequestHookHost {
+  getRouteMatchingOptions?(): Partial<RouteMatchingOptions>;
+  getInstance?(): unknown;
+}
+
+/**
+ * Per-route CORS for Nest: `CorsModule.forRoot(options)` or
+ * `CorsModule.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`,
+ * then `@Cors()` on controllers and handlers.
+ *
+ * Import it once, in the root module. At `app.init()` it validates every
+ * policy (the app does not start with an invalid one), compiles each
+ * handler's merged policy, installs the early request hook, and builds the
+ * route table from the routes Nest registers.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    CorsPolicyRegistry,
+    CorsRequestHook,
+    CorsGuard,
+    CorsInterceptor,
+    { provide: APP_GUARD, useExisting: CorsGuard },
+    { provide: APP_INTERCEPTOR, useExisting: CorsInterceptor },
+  ],
+  exports: [CorsPolicyRegistry],
+})
+export class CorsModule
+  extends ConfigurableCorsModule
+  implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+{
+  private readonly logger = new Logger('CorsModule');
+  private readonly recorder = new RouteRegistrationRecorder();
+  private recording = false;
+
+  constructor(
+    private readonly registry: CorsPolicyRegistry,
+    private readonly hook: CorsRequestHook,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly modulesContainer: ModulesContainer,
+  ) {
+    super();
+  }
+
+  /**
+   * Runs in `app.init()` after `main.ts` set the global prefix and versioning,
+   * and before Nest registers the routes: the moment to compile policies,
+   * install the hook and start recording routes.
+   */
+  configure(_consumer: MiddlewareConsumer): void {
+    if (configuredApps.has(this.modulesContainer)) {
+      throw new Error(
+        'CorsModule.forRoot()/forRootAsync() is imported more than once in this application. ' +
+          'Import it once, in the root module: @Cors() works in every module.',
+      );
+    }
+    configuredApps.add(this.modulesContainer);
+    this.registry.compile();
+    const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
+    if (!adapter || !this.hook.install(adapter)) {
+      this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
+      return;
+    }
+    const fastify = adapter.getType?.() === 'fastify';
+    const matching = adapter.getRouteMatchingOptions?.() ?? {};
+    this.registry.startRouteTable(
+      {
+        caseSensitive: matching.caseSensitive ?? fastify,
+        ignoreTrailingSlash: matching.ignoreTrailingSlash ?? !fastify,
+      },
+      fastify ? 'find-my-way' : 'path-to-regexp',
+    );
+    this.recorder.start(adapter, (method, path, handler) => this.registry.recordRoute(method, path, handler));
+    this.recording = true;
+  }
+
+  /** Runs right after Nest registered every route. */
+  onModuleInit(): void {
+    if (!this.recording) return;
+    this.recorder.stop();
+    this.recording = false;
+    this.registry.finishRouteTable();
+    if (this.registry.routes.length > 0 && this.registry.routeCount === 0) {
+      throw new Error(
+        'nestjs-cors saw none of the routes Nest registered, so preflights would be judged by the module defaults only. ' +
+          'This Nest version registers routes differently from the ones nestjs-cors supports; please report it.',
+      );
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    const instance = this.adapterHost.httpAdapter?.getInstance?.() as
+      | { router?: { stack?: Array<{ name?: string }> } }
+      | undefined;
+    if (instance?.router?.stack?.some((layer) => layer.name === 'corsMiddleware')) {
+      this.logger.warn(
+        'app.enableCors() (or the cors option of NestFactory.create()) is also active. nestjs-cors answers preflights first ' +
+          'and the other layer overwrites Access-Control-Allow-Origin on actual requests: remove it.',
+      );
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.recorder.stop();
+    this.registry.release();
+    configuredApps.delete(this.modulesContainer);
+  }
+}

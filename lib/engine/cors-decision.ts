@@ -1,0 +1,151 @@
+import type { IncomingMessage } from 'node:http';
+import { checkRequestedHeaders, isToken } from './header-syntax.js';
+import type { CompiledPolicy } from './compiled-policy.js';
+
+/** The part of a response the engine writes to (a Node `ServerResponse` is one). */
+export interface HeaderTarget {
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: string): unknown;
+  removeHeader(name: string): unknown;
+}
+
+/** Why a CORS request was refused; `detail` names the offending value when there is one. */
+export interface CorsRefusal {
+  readonly check: 'disabled' | 'origin' | 'method' | 'headers' | 'private-network';
+  readonly detail?: string;
+}
+
+export const REFUSED_DISABLED: CorsRefusal = Object.freeze({ check: 'disabled' });
+export const REFUSED_ORIGIN: CorsRefusal = Object.freeze({ check: 'origin' });
+const REFUSED_PRIVATE_NETWORK: CorsRefusal = Object.freeze({ check: 'private-network' });
+
+/** The CORS response headers this module ever writes. */
+export const CORS_RESPONSE_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-max-age',
+  'access-control-allow-private-network',
+] as const;
+
+/** Adds names to `Vary`, keeping the values already there and never repeating one. */
+export function appendVary(target: HeaderTarget, names: string): void {
+  const existing = target.getHeader('vary');
+  if (existing === undefined || existing === '') {
+    target.setHeader('Vary', names);
+    return;
+  }
+  const current = Array.isArray(existing) ? existing.join(', ') : String(existing);
+  if (current.trim() === '*') {
+    return;
+  }
+  const present = new Set(current.split(',').map((name) => name.trim().toLowerCase()));
+  const missing = names.split(', ').filter((name) => !present.has(name.toLowerCase()));
+  if (missing.length > 0) {
+    target.setHeader('Vary', `${current}, ${missing.join(', ')}`);
+  }
+}
+
+/** Whether `origin` may read responses under `policy` (a promise for asynchronous predicates). */
+export function isOriginAllowed(
+  policy: CompiledPolicy,
+  origin: string,
+  request: IncomingMessage,
+): boolean | Promise<boolean> {
+  return policy.enabled && policy.origins.matches(origin, request);
+}
+
+/** Writes the headers of an actual request from an allowed origin. */
+export function writeActualHeaders(policy: CompiledPolicy, origin: string, target: HeaderTarget): void {
+  target.setHeader('Access-Control-Allow-Origin', policy.wildcardOrigin ? '*' : origin);
+  if (policy.credentials) {
+    target.setHeader('Access-Control-Allow-Credentials', 'true');
+  }
+  if (policy.exposeHeadersValue !== undefined) {
+    target.setHeader('Access-Control-Expose-Headers', policy.exposeHeadersValue);
+  }
+  if (policy.varyOnOrigin) {
+    appendVary(target, 'Origin');
+  }
+}
+
+/**
+ * Writes what a response to a request without `Origin` (or from a refused
+ * origin) needs: `Vary: Origin` when the answer depends on it, and the
+ * wildcard headers of a public policy, so that a shared cache can serve the
+ * same response to every origin.
+ */
+export function writeOriginIndependentHeaders(policy: CompiledPolicy, target: HeaderTarget): void {
+  if (!policy.enabled) {
+    return;
+  }
+  if (policy.wildcardOrigin) {
+    target.setHeader('Access-Control-Allow-Origin', '*');
+    if (policy.exposeHeadersValue !== undefined) {
+      target.setHeader('Access-Control-Expose-Headers', policy.exposeHeadersValue);
+    }
+  } else {
+    appendVary(target, 'Origin');
+  }
+}
+
+/** Removes every CORS header this module writes (when a more exact policy says otherwise). */
+export function clearCorsHeaders(target: HeaderTarget): void {
+  for (const name of CORS_RESPONSE_HEADERS) {
+    target.removeHeader(name);
+  }
+}
+
+/**
+ * Checks a preflight's method, headers and private-network request against a
+ * policy whose origin check passed. `undefined` means allowed.
+ */
+export function checkPreflightRequest(
+  policy: CompiledPolicy,
+  requestMethod: string,
+  requestHeaders: string | undefined,
+  privateNetwork: boolean,
+): CorsRefusal | undefined {
+  if (!(policy.anyMethod ? isToken(requestMethod) : policy.methods.has(requestMethod))) {
+    return { check: 'method', detail: isToken(requestMethod) ? requestMethod : '(malformed)' };
+  }
+  if (requestHeaders !== undefined && requestHeaders !== '') {
+    const refusal = checkRequestedHeaders(requestHeaders, policy.requestHeaders);
+    if (refusal) {
+      return { check: 'headers', detail: refusal.reason === 'not-allowed' ? refusal.header : `(${refusal.reason})` };
+    }
+  }
+  if (privateNetwork && !policy.allowPrivateNetwork) {
+    return REFUSED_PRIVATE_NETWORK;
+  }
+  return undefined;
+}
+
+/** Writes the headers of an allowed preflight (the status is the caller's). */
+export function writePreflightHeaders(
+  policy: CompiledPolicy,
+  origin: string,
+  requestHeaders: string | undefined,
+  privateNetwork: boolean,
+  target: HeaderTarget,
+): void {
+  target.setHeader('Access-Control-Allow-Origin', policy.wildcardOrigin ? '*' : origin);
+  if (policy.credentials) {
+    target.setHeader('Access-Control-Allow-Credentials', 'true');
+  }
+  target.setHeader('Access-Control-Allow-Methods', policy.allowMethodsValue);
+  // Validated by checkPreflightRequest: only tokens, commas and spaces are echoed.
+  const allowHeaders = policy.allowHeadersValue ?? requestHeaders;
+  if (allowHeaders) {
+    target.setHeader('Access-Control-Allow-Headers', allowHeaders);
+  }
+  if (policy.maxAgeValue !== undefined) {
+    target.setHeader('Access-Control-Max-Age', policy.maxAgeValue);
+  }
+  if (privateNetwork) {
+    target.setHeader('Access-Control-Allow-Private-Network', 'true');
+  }
+  appendVary(target, policy.preflightVary);
+}

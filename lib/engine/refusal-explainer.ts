@@ -1,0 +1,40 @@
+import type { CompiledPolicy } from './compiled-policy.js';
+import type { CorsRefusal } from './cors-decision.js';
+
+/**
+ * One line that says why a CORS request was refused and what would allow it:
+ * the request, the policy and where each relevant field was declared.
+ */
+export function explainRefusal(
+  kind: 'preflight' | 'request',
+  method: string,
+  url: string,
+  origin: string,
+  policy: CompiledPolicy,
+  refusal: CorsRefusal,
+): string {
+  const subject = `CORS ${kind} ${method} ${url} from ${JSON.stringify(origin)} refused by ${policy.label}`;
+  const where = (field: keyof CompiledPolicy['merged']['sources']) =>
+    policy.merged.sources[field] ?? 'no level (default)';
+  switch (refusal.check) {
+    case 'disabled':
+      return `${subject}: CORS is off for this handler (@Cors(false), or no origin configured). Use @Cors({...}) on the handler to turn it on.`;
+    case 'origin':
+      return (
+        `${subject}: origin not allowed (origin from ${where('origin')}: ${policy.origins.describe().join(', ') || 'none'}). ` +
+        `To allow it, add ${JSON.stringify(origin)} to origin at ${where('origin')} or on the handler.`
+      );
+    case 'method':
+      return (
+        `${subject}: method ${refusal.detail} not allowed (methods from ${where('methods')}: ${policy.allowMethodsValue}). ` +
+        `To allow it, add "${refusal.detail}" to methods.`
+      );
+    case 'headers':
+      return (
+        `${subject}: request header ${refusal.detail} not allowed (allowedHeaders from ${where('allowedHeaders')}: ${policy.allowHeadersValue ?? 'any'}). ` +
+        `To allow it, add "${refusal.detail}" to allowedHeaders.`
+      );
+    case 'private-network':
+      return `${subject}: private network access requested but not allowed. To allow it, set allowPrivateNetwork: true.`;
+  }
+}

@@ -1,0 +1,12 @@
+export * from './cors.constants.js';
+export { CORS_MODULE_OPTIONS } from './cors.module-definition.js';
+export * from './cors.module.js';
+export * from './cors.guard.js';
+export * from './cors.interceptor.js';
+export { CorsPolicyRegistry, type CorsRouteEntry } from './cors-policy.registry.js';
+export { CorsRequestHook } from './cors-request.hook.js';
+export * from './cors-configuration.error.js';
+export * from './decorators/index.js';
+export * from './interfaces/index.js';
+export type { CompiledPolicy } from './engine/compiled-policy.js';
+export type { PolicyProblem } from './engine/policy-validator.js';
