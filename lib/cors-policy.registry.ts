@@ -107,7 +107,8 @@ export class CorsPolicyRegistry {
       if (!controller || seen.has(controller)) continue;
       seen.add(controller);
       const classLayer = resolve(Reflect.getMetadata(CORS_METADATA, controller), controller.name);
-      const host = Reflect.getMetadata(NEST_HOST_METADATA, controller) as Parameters<typeof compileHostPatterns>[0] | undefined;
+      const host = Reflect.getMetadata(NEST_HOST_METADATA, controller) as
+        Parameters<typeof compileHostPatterns>[0] | undefined;
       const hosts = host === undefined ? undefined : compileHostPatterns(host);
       for (const methodName of this.metadataScanner.getAllMethodNames(controller.prototype)) {
         const method = controller.prototype[methodName] as Function;
@@ -147,7 +148,11 @@ export class CorsPolicyRegistry {
       validatePolicyFields(policy, label, problems);
       if (policy && typeof policy === 'object') {
         named.set(name, policy as CorsPolicy);
-        validateMergedPolicy(mergePolicyLayers([defaultsLayer, { label, fields: policy as CorsPolicy }]), label, problems);
+        validateMergedPolicy(
+          mergePolicyLayers([defaultsLayer, { label, fields: policy as CorsPolicy }]),
+          label,
+          problems,
+        );
       }
     }
     return named;

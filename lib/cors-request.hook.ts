@@ -13,12 +13,7 @@ import {
   type CorsRefusal,
 } from './engine/cors-decision.js';
 import { explainRefusal } from './engine/refusal-explainer.js';
-import {
-  CORS_ALLOWED_ORIGIN,
-  CORS_POLICY,
-  HttpExchange,
-  type CorsIncomingMessage,
-} from './http/http-exchange.js';
+import { CORS_ALLOWED_ORIGIN, CORS_POLICY, HttpExchange, type CorsIncomingMessage } from './http/http-exchange.js';
 
 type Done = (error?: unknown) => void;
 type RequestHook = (request: unknown, response: unknown, done: Done) => unknown;
@@ -68,7 +63,9 @@ export class CorsRequestHook {
   }
 
   private handle(request: unknown, response: unknown, done: Done): unknown {
-    const next: Done = this.previous ? (error) => (error ? done(error) : this.previous!(request, response, done)) : done;
+    const next: Done = this.previous
+      ? (error) => (error ? done(error) : this.previous!(request, response, done))
+      : done;
     const raw = this.exchange.rawRequest(request);
     const origin = raw.headers.origin;
     if (origin === undefined) {
@@ -186,7 +183,14 @@ export class CorsRequestHook {
   ): void {
     if (this.registry.debug) {
       this.logger.debug(
-        explainRefusal('preflight', String(raw.headers['access-control-request-method']), raw.url!, origin, policy, refusal),
+        explainRefusal(
+          'preflight',
+          String(raw.headers['access-control-request-method']),
+          raw.url!,
+          origin,
+          policy,
+          refusal,
+        ),
       );
     }
     appendVary(this.exchange.rawResponse(response), policy.preflightVary);

@@ -111,8 +111,7 @@ export class CorsModule
 
   onApplicationBootstrap(): void {
     const instance = this.adapterHost.httpAdapter?.getInstance?.() as
-      | { router?: { stack?: Array<{ name?: string }> } }
-      | undefined;
+      { router?: { stack?: Array<{ name?: string }> } } | undefined;
     if (instance?.router?.stack?.some((layer) => layer.name === 'corsMiddleware')) {
       this.logger.warn(
         'app.enableCors() (or the cors option of NestFactory.create()) is also active. nestjs-cors answers preflights first ' +

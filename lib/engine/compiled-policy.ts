@@ -72,12 +72,17 @@ export function disabledPolicy(label: string, merged: MergedPolicy = EMPTY_MERGE
 export function compilePolicy(merged: MergedPolicy, label: string): CompiledPolicy {
   const { fields } = merged;
   const origin = checkOriginField(fields.origin, label, new ProblemList());
-  const origins = compileOriginMatcher(origin.specs, origin.regexps, origin.predicate as CorsOriginFunction | undefined);
+  const origins = compileOriginMatcher(
+    origin.specs,
+    origin.regexps,
+    origin.predicate as CorsOriginFunction | undefined,
+  );
   if (origins.none) {
     return disabledPolicy(label, merged);
   }
   const credentials = fields.credentials === true;
-  const methodList = fields.methods === undefined ? [...DEFAULT_METHODS] : toNameList(fields.methods).map(normalizeMethod);
+  const methodList =
+    fields.methods === undefined ? [...DEFAULT_METHODS] : toNameList(fields.methods).map(normalizeMethod);
   const anyMethod = methodList.includes('*');
   const allowedHeaderList = fields.allowedHeaders === undefined ? undefined : toNameList(fields.allowedHeaders);
   const exposedHeaderList = toNameList(fields.exposedHeaders);

@@ -88,10 +88,7 @@ function isOws(c: number): boolean {
  * {@link MAX_REQUEST_HEADER_NAMES} names are refused before any work, so a
  * hostile value costs no more than a long legitimate one.
  */
-export function checkRequestedHeaders(
-  value: string,
-  rule: RequestedHeaderRule,
-): RequestedHeadersRefusal | undefined {
+export function checkRequestedHeaders(value: string, rule: RequestedHeaderRule): RequestedHeadersRefusal | undefined {
   const length = value.length;
   if (length > MAX_REQUEST_HEADERS_LENGTH) {
     return TOO_LONG;

@@ -1,9 +1,4 @@
-import {
-  FORBIDDEN_METHODS,
-  isForbiddenRequestHeader,
-  isForbiddenResponseHeader,
-  isToken,
-} from './header-syntax.js';
+import { FORBIDDEN_METHODS, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-syntax.js';
 import { classifyOriginEntry, isLoopbackHost, type OriginSpec } from './origin-syntax.js';
 import { POLICY_FIELD_SET, toNameList, type PolicyField } from './policy-fields.js';
 import type { MergedPolicy } from './policy-merger.js';
@@ -43,11 +38,7 @@ function describeType(value: unknown): string {
 }
 
 /** Reads the `origin` field; reports malformed entries under `location`. */
-export function checkOriginField(
-  origin: unknown,
-  location: string,
-  problems: ProblemList,
-): CheckedOrigin {
+export function checkOriginField(origin: unknown, location: string, problems: ProblemList): CheckedOrigin {
   const checked: CheckedOrigin = { specs: [], regexps: [] };
   if (origin === undefined) {
     return checked;
@@ -106,7 +97,11 @@ function checkNameListField(
     if (field === 'methods' && FORBIDDEN_METHODS.has(name.toUpperCase())) {
       problems.add(location, field, `"${name}" is a forbidden method: browsers never send it`);
     } else if (field === 'allowedHeaders' && isForbiddenRequestHeader(lower)) {
-      problems.add(location, field, `"${name}" is a forbidden request header: scripts cannot set it, so allowing it means nothing`);
+      problems.add(
+        location,
+        field,
+        `"${name}" is a forbidden request header: scripts cannot set it, so allowing it means nothing`,
+      );
     } else if (field === 'exposedHeaders' && isForbiddenResponseHeader(lower)) {
       problems.add(location, field, `"${name}" can never be exposed to scripts`);
     }
@@ -155,7 +150,10 @@ export function validatePolicyFields(
     problems.add(location, 'maxAge', `must be a non-negative integer number of seconds; got ${describeType(maxAge)}`);
   }
   const status = fields.optionsSuccessStatus;
-  if (status !== undefined && !(typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 299)) {
+  if (
+    status !== undefined &&
+    !(typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 299)
+  ) {
     problems.add(location, 'optionsSuccessStatus', `must be an integer from 200 to 299; got ${describeType(status)}`);
   }
 }

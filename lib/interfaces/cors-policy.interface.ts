@@ -8,10 +8,7 @@ import type { IncomingMessage } from 'node:http';
  * A rejected promise, a thrown error or a timeout refuses the request; it never
  * becomes a 500.
  */
-export type CorsOriginFunction = (
-  origin: string,
-  request: IncomingMessage,
-) => boolean | Promise<boolean>;
+export type CorsOriginFunction = (origin: string, request: IncomingMessage) => boolean | Promise<boolean>;
 
 /**
  * One allowed-origin entry:

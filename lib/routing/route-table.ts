@@ -75,7 +75,11 @@ export class RouteTable {
   build(): void {
     for (const { method, path } of [...this.pending.values()]) {
       if (method === 'GET' && !this.pending.has(`HEAD ${path}`)) {
-        this.pending.set(`HEAD ${path}`, { method: 'HEAD', path, candidates: this.pending.get(`GET ${path}`)!.candidates });
+        this.pending.set(`HEAD ${path}`, {
+          method: 'HEAD',
+          path,
+          candidates: this.pending.get(`GET ${path}`)!.candidates,
+        });
       }
     }
     for (const { method, path, candidates } of this.pending.values()) {
