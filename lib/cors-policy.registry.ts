@@ -51,6 +51,7 @@ export class CorsPolicyRegistry {
   private metadataKey?: string;
   private _defaults: CompiledPolicy = disabledPolicy('module options');
   private _noOriginWork = NoOriginWork.None;
+  private defaultsList: readonly CompiledPolicy[] = [this._defaults];
 
   constructor(
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CorsModuleOptions,
@@ -128,6 +129,7 @@ export class CorsPolicyRegistry {
       throw new CorsConfigurationError(problems.items);
     }
     this._defaults = compilePolicy(defaultsMerged, 'module options');
+    this.defaultsList = [this._defaults];
     for (const entry of compiled) this.register(entry);
     this._noOriginWork = noOriginWorkFor([this._defaults, ...compiled.map((entry) => entry.policy)]);
   }
@@ -228,6 +230,11 @@ export class CorsPolicyRegistry {
   /** The policy that governs `method url` (a route's, or the module defaults). */
   resolve(method: string, url: string, host: string | undefined): CompiledPolicy {
     return this.routeTable?.resolve(method, url, host) ?? this._defaults;
+  }
+
+  /** The policies a preflight for `method url` may be judged by (one, but for header-versioned routes). */
+  resolvePreflight(method: string, url: string, host: string | undefined): readonly CompiledPolicy[] {
+    return this.routeTable?.resolveAll(method, url, host) ?? this.defaultsList;
   }
 
   /** Convenience for tests and tools: the policy a raw request is judged by. */

@@ -27,6 +27,31 @@ export interface RequestHookHost {
 
 const FORBIDDEN = 403;
 
+/** The parts of a preflight request the checks read. */
+interface Preflight {
+  readonly raw: CorsIncomingMessage;
+  readonly origin: string;
+  readonly requestMethod: string;
+  readonly requestHeaders: string | undefined;
+  readonly privateNetwork: boolean;
+}
+
+/** Judges a preflight against one policy: `undefined` when allowed, else the refusal. */
+function judgePreflight(
+  policy: CompiledPolicy,
+  preflight: Preflight,
+): CorsRefusal | undefined | Promise<CorsRefusal | undefined> {
+  if (!policy.enabled) {
+    return REFUSED_DISABLED;
+  }
+  const check = (allowed: boolean): CorsRefusal | undefined =>
+    allowed
+      ? checkPreflightRequest(policy, preflight.requestMethod, preflight.requestHeaders, preflight.privateNetwork)
+      : REFUSED_ORIGIN;
+  const allowed = policy.origins.matches(preflight.origin, preflight.raw);
+  return allowed === true || allowed === false ? check(allowed) : allowed.then(check);
+}
+
 /**
  * The early layer: runs first for every HTTP request, through the adapter's
  * request hook (before body parsers, middleware, routing, guards and the 404
@@ -136,36 +161,57 @@ export class CorsRequestHook {
     requestMethod: string,
     next: Done,
   ): unknown {
-    const policy = this.registry.resolve(requestMethod, raw.url!, raw.headers.host);
-    if (!policy.enabled) {
-      return this.refusePreflight(raw, response, origin, policy, REFUSED_DISABLED);
+    const preflight: Preflight = {
+      raw,
+      origin,
+      requestMethod,
+      requestHeaders: raw.headers['access-control-request-headers'],
+      privateNetwork: raw.headers['access-control-request-private-network'] === 'true',
+    };
+    // One policy, but for handlers that share a route and differ by header version.
+    const policies = this.registry.resolvePreflight(requestMethod, raw.url!, raw.headers.host);
+    let firstRefusal: CorsRefusal | undefined;
+    for (let i = 0; i < policies.length; i++) {
+      const verdict = judgePreflight(policies[i], preflight);
+      if (verdict instanceof Promise) {
+        return this.judgeAsync(preflight, policies, i, verdict, firstRefusal, response, next);
+      }
+      if (verdict === undefined) {
+        return this.allowPreflight(preflight, policies[i], response, next);
+      }
+      firstRefusal ??= verdict;
     }
-    const allowed = policy.origins.matches(origin, raw);
-    if (allowed === true || allowed === false) {
-      return this.answerPreflight(raw, response, origin, requestMethod, policy, allowed, next);
-    }
-    return allowed.then((value) => this.answerPreflight(raw, response, origin, requestMethod, policy, value, next));
+    return this.refusePreflight(preflight, policies[0], firstRefusal ?? REFUSED_DISABLED, response);
   }
 
-  private answerPreflight(
-    raw: CorsIncomingMessage,
+  private async judgeAsync(
+    preflight: Preflight,
+    policies: readonly CompiledPolicy[],
+    from: number,
+    pending: Promise<CorsRefusal | undefined>,
+    firstRefusal: CorsRefusal | undefined,
     response: unknown,
-    origin: string,
-    requestMethod: string,
-    policy: CompiledPolicy,
-    originAllowed: boolean,
     next: Done,
-  ): void {
-    if (!originAllowed) {
-      return this.refusePreflight(raw, response, origin, policy, REFUSED_ORIGIN);
+  ): Promise<void> {
+    for (let i = from; i < policies.length; i++) {
+      const verdict = i === from ? await pending : await judgePreflight(policies[i], preflight);
+      if (verdict === undefined) {
+        return this.allowPreflight(preflight, policies[i], response, next);
+      }
+      firstRefusal ??= verdict;
     }
-    const requestHeaders = raw.headers['access-control-request-headers'];
-    const privateNetwork = raw.headers['access-control-request-private-network'] === 'true';
-    const refusal = checkPreflightRequest(policy, requestMethod, requestHeaders, privateNetwork);
-    if (refusal) {
-      return this.refusePreflight(raw, response, origin, policy, refusal);
-    }
-    writePreflightHeaders(policy, origin, requestHeaders, privateNetwork, this.exchange.rawResponse(response));
+    this.refusePreflight(preflight, policies[0], firstRefusal ?? REFUSED_DISABLED, response);
+  }
+
+  private allowPreflight(preflight: Preflight, policy: CompiledPolicy, response: unknown, next: Done): void {
+    const { raw, origin } = preflight;
+    writePreflightHeaders(
+      policy,
+      origin,
+      preflight.requestHeaders,
+      preflight.privateNetwork,
+      this.exchange.rawResponse(response),
+    );
     if (policy.preflightContinue) {
       raw[CORS_POLICY] = policy;
       raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : origin;
@@ -174,23 +220,10 @@ export class CorsRequestHook {
     this.exchange.endEmpty(response, policy.optionsSuccessStatus);
   }
 
-  private refusePreflight(
-    raw: CorsIncomingMessage,
-    response: unknown,
-    origin: string,
-    policy: CompiledPolicy,
-    refusal: CorsRefusal,
-  ): void {
+  private refusePreflight(preflight: Preflight, policy: CompiledPolicy, refusal: CorsRefusal, response: unknown): void {
     if (this.registry.debug) {
       this.logger.debug(
-        explainRefusal(
-          'preflight',
-          String(raw.headers['access-control-request-method']),
-          raw.url!,
-          origin,
-          policy,
-          refusal,
-        ),
+        explainRefusal('preflight', preflight.requestMethod, preflight.raw.url!, preflight.origin, policy, refusal),
       );
     }
     appendVary(this.exchange.rawResponse(response), policy.preflightVary);

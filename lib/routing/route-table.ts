@@ -15,6 +15,8 @@ interface RouteSlot {
   readonly candidates: RouteCandidate[];
   /** Set when every candidate has the same policy and no host: the lookup is done. */
   single?: CompiledPolicy;
+  /** `[single]`, kept so that preflight lookups of unambiguous routes allocate nothing. */
+  singleList?: readonly CompiledPolicy[];
 }
 
 export interface RouteMatchingOptions {
@@ -94,10 +96,11 @@ export class RouteTable {
       // Same shape under another parameter name (`/a/:id` and `/a/:key`): one slot.
       const slot = existing.store as RouteSlot;
       slot.candidates.push(...candidates);
-      slot.single = singlePolicy(slot.candidates);
+      setSingle(slot);
       return;
     }
-    const slot: RouteSlot = { candidates: [...candidates], single: singlePolicy(candidates) };
+    const slot: RouteSlot = { candidates: [...candidates] };
+    setSingle(slot);
     try {
       this.router.on(method as FindMyWay.HTTPMethod, path, noop, slot);
       this.size++;
@@ -122,21 +125,43 @@ export class RouteTable {
       return slot.single;
     }
     const hostname = host === undefined ? '' : stripPort(host).toLowerCase();
-    for (const candidate of slot.candidates) {
-      if (candidate.hosts === undefined || candidate.hosts.some((re) => re.test(hostname))) {
-        return candidate.policy;
-      }
+    return slot.candidates.find((candidate) => servesHost(candidate, hostname))?.policy;
+  }
+
+  /**
+   * Every distinct policy that may serve `method url` for `host`. A preflight
+   * does not carry the version header, so where handlers share a route and
+   * differ (header versioning), it is allowed when one of them allows it.
+   */
+  resolveAll(method: string, url: string, host: string | undefined): readonly CompiledPolicy[] | undefined {
+    const found = this.router.find(method as FindMyWay.HTTPMethod, url);
+    if (found === null) {
+      return undefined;
     }
-    return undefined;
+    const slot = found.store as RouteSlot;
+    if (slot.singleList !== undefined) {
+      return slot.singleList;
+    }
+    const hostname = host === undefined ? '' : stripPort(host).toLowerCase();
+    const policies = [
+      ...new Set(slot.candidates.filter((candidate) => servesHost(candidate, hostname)).map((c) => c.policy)),
+    ];
+    return policies.length > 0 ? policies : undefined;
   }
 }
 
-function noop(): void {}
-
-function singlePolicy(candidates: readonly RouteCandidate[]): CompiledPolicy | undefined {
-  const first = candidates[0];
-  return candidates.every((c) => c.hosts === undefined && c.policy === first.policy) ? first.policy : undefined;
+function servesHost(candidate: RouteCandidate, hostname: string): boolean {
+  return candidate.hosts === undefined || candidate.hosts.some((re) => re.test(hostname));
 }
+
+function setSingle(slot: RouteSlot): void {
+  const first = slot.candidates[0].policy;
+  const single = slot.candidates.every((c) => c.hosts === undefined && c.policy === first) ? first : undefined;
+  slot.single = single;
+  slot.singleList = single ? [single] : undefined;
+}
+
+function noop(): void {}
 
 function stripPort(host: string): string {
   if (host.startsWith('[')) {

@@ -1,0 +1,301 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  Controller,
+  Delete,
+  Get,
+  Injectable,
+  Module,
+  Patch,
+  Post,
+  Put,
+  RequestMethod,
+  UnauthorizedException,
+  VersioningType,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
+import { APP_GUARD, RouterModule } from '@nestjs/core';
+import request from 'supertest';
+import { Cors, CorsModule } from '../../lib/index.js';
+import { ADAPTERS, createApp } from './app-factory.js';
+import { expectNoCorsHeaders, preflight } from './http-helpers.js';
+
+const APP = 'https://app.example.com';
+const ADMIN = 'https://admin.example.com';
+
+/** A global auth guard declared in the user's own AppModule: it runs before any imported APP_GUARD. */
+@Injectable()
+class AuthGuard implements CanActivate {
+  calls = 0;
+  canActivate(context: ExecutionContext): boolean {
+    this.calls++;
+    const req = context.switchToHttp().getRequest<{ headers: Record<string, string> }>();
+    if (req.headers.authorization !== 'Bearer ok') throw new UnauthorizedException();
+    return true;
+  }
+}
+
+@Controller('items')
+class ItemsController {
+  @Get()
+  list() {
+    return [];
+  }
+  @Post()
+  @Cors({ origin: ADMIN })
+  create() {
+    return {};
+  }
+  @Get(':id')
+  one() {
+    return {};
+  }
+  @Put(':id/tags/:tag')
+  @Cors({ origin: [APP, ADMIN] })
+  tag() {
+    return {};
+  }
+}
+
+/** Wildcard syntax differs: path-to-regexp 8 on Express, find-my-way on Fastify. */
+function filesController(wildcard: string) {
+  @Controller('files')
+  @Cors({ origin: 'https://files.example.com' })
+  class FilesController {
+    @Get(wildcard)
+    read() {
+      return {};
+    }
+  }
+  return FilesController;
+}
+
+@Controller({ path: 'tenant', host: ':tenant.example.com' })
+@Cors({ origin: 'https://tenant-ui.example.com' })
+class TenantController {
+  @Delete()
+  remove() {
+    return {};
+  }
+}
+
+@Controller('users')
+@Cors({ origin: ADMIN, methods: ['GET', 'PATCH'] })
+class AdminUsersController {
+  @Patch(':id')
+  update() {
+    return {};
+  }
+}
+
+@Module({ controllers: [AdminUsersController] })
+class AdminModule {}
+
+function authGuardOf(app: INestApplication): AuthGuard {
+  return app.get(AuthGuard);
+}
+
+describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
+  describe('plain routes, params, wildcards, RouterModule and host routes', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(adapter, {
+        imports: [
+          CorsModule.forRoot({ origin: APP }),
+          AdminModule,
+          RouterModule.register([{ path: 'admin', module: AdminModule }]),
+        ],
+        controllers: [ItemsController, filesController(adapter === 'express' ? '*path' : '*'), TenantController],
+        providers: [AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+      });
+    });
+    afterAll(() => app.close());
+
+    const allowed: Array<[string, string, string, Record<string, string>]> = [
+      ['/items', APP, 'GET', {}],
+      ['/items', ADMIN, 'POST', {}],
+      ['/items/42', APP, 'GET', {}],
+      ['/items/42/tags/red', ADMIN, 'PUT', {}],
+      ['/files/a/b/c.txt', 'https://files.example.com', 'GET', {}],
+      ['/admin/users/7', ADMIN, 'PATCH', {}],
+      ['/tenant', 'https://tenant-ui.example.com', 'DELETE', { Host: 'acme.example.com' }],
+    ];
+    it.each(allowed)('answers %s from %s for %s before any guard runs', async (path, origin, method, headers) => {
+      const before = authGuardOf(app).calls;
+      const res = await preflight(app, path, origin, method, headers);
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+      expect(res.text).toBe('');
+      expect(authGuardOf(app).calls).toBe(before);
+    });
+
+    it('judges a preflight by the handler of the requested method: GET /items is public, POST /items admin-only', async () => {
+      expect((await preflight(app, '/items', APP, 'GET')).status).toBe(204);
+      const post = await preflight(app, '/items', APP, 'POST');
+      expect(post.status).toBe(403);
+      expectNoCorsHeaders(post);
+      const adminGet = await preflight(app, '/items', ADMIN, 'GET');
+      expect(adminGet.status).toBe(403);
+    });
+
+    it('uses the route policy for params and wildcards, not the module defaults', async () => {
+      expect((await preflight(app, '/files/x', APP, 'GET')).status).toBe(403);
+      expect((await preflight(app, '/admin/users/7', APP, 'PATCH')).status).toBe(403);
+      // The controller narrowed methods to GET and PATCH.
+      expect((await preflight(app, '/admin/users/7', ADMIN, 'DELETE')).status).toBe(403);
+    });
+
+    it('applies a host-bound controller only to its hosts', async () => {
+      const otherHost = await preflight(app, '/tenant', 'https://tenant-ui.example.com', 'DELETE', {
+        Host: 'example.org',
+      });
+      expect(otherHost.status).toBe(403);
+      expectNoCorsHeaders(otherHost);
+    });
+
+    it('lets the auth guard judge the actual request, whose 401 still carries CORS headers', async () => {
+      const res = await request(app.getHttpServer()).get('/items').set('Origin', APP);
+      expect(res.status).toBe(401);
+      expect(res.headers['access-control-allow-origin']).toBe(APP);
+      expect(res.body).toEqual({ message: 'Unauthorized', statusCode: 401 });
+    });
+
+    it('governs paths no controller serves by the module defaults: preflight allowed, then the real 404', async () => {
+      const pre = await preflight(app, '/nowhere', APP, 'DELETE');
+      expect(pre.status).toBe(204);
+      expect(pre.headers['access-control-allow-origin']).toBe(APP);
+      const res = await request(app.getHttpServer()).delete('/nowhere').set('Origin', APP);
+      expect(res.status).toBe(404);
+      expect(res.headers['access-control-allow-origin']).toBe(APP);
+      expect(res.body.statusCode).toBe(404);
+      const refused = await preflight(app, '/nowhere', 'https://evil.example', 'GET');
+      expect(refused.status).toBe(403);
+      expectNoCorsHeaders(refused);
+    });
+
+    it('passes OPTIONS requests that are not preflights to the application', async () => {
+      const noMethod = await request(app.getHttpServer()).options('/items').set('Origin', APP);
+      expect(noMethod.status).toBe(404);
+      expect(noMethod.headers['access-control-allow-methods']).toBeUndefined();
+      const noOrigin = await request(app.getHttpServer()).options('/items').set('Access-Control-Request-Method', 'GET');
+      expect(noOrigin.status).toBe(404);
+      expect(noOrigin.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('global prefix with exclusions and URI versioning', () => {
+    @Controller({ path: 'reports', version: '1' })
+    @Cors({ origin: 'https://v1.example.com' })
+    class ReportsV1Controller {
+      @Get()
+      list() {
+        return 'v1';
+      }
+    }
+    @Controller({ path: 'reports', version: '2' })
+    @Cors({ origin: 'https://v2.example.com' })
+    class ReportsV2Controller {
+      @Get()
+      list() {
+        return 'v2';
+      }
+    }
+    @Controller('health')
+    @Cors({ origin: 'https://status.example.com' })
+    class HealthController {
+      @Get()
+      check() {
+        return 'ok';
+      }
+    }
+
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        adapter,
+        {
+          imports: [CorsModule.forRoot({ origin: APP })],
+          controllers: [ReportsV1Controller, ReportsV2Controller, HealthController],
+          providers: [AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+        },
+        {
+          setup: (nest) => {
+            nest.setGlobalPrefix('api', { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+            nest.enableVersioning({ type: VersioningType.URI });
+          },
+        },
+      );
+    });
+    afterAll(() => app.close());
+
+    it('finds each URI version under the prefix', async () => {
+      const v1 = await preflight(app, '/api/v1/reports', 'https://v1.example.com', 'GET');
+      expect(v1.status).toBe(204);
+      expect(v1.headers['access-control-allow-origin']).toBe('https://v1.example.com');
+      const v2 = await preflight(app, '/api/v2/reports', 'https://v2.example.com', 'GET');
+      expect(v2.status).toBe(204);
+      expect((await preflight(app, '/api/v2/reports', 'https://v1.example.com', 'GET')).status).toBe(403);
+      expect(authGuardOf(app).calls).toBe(0);
+    });
+
+    it('finds a route excluded from the prefix at its unprefixed path', async () => {
+      const res = await preflight(app, '/health', 'https://status.example.com', 'GET');
+      expect(res.status).toBe(204);
+      // Under the prefix nothing serves /api/health: the module defaults apply.
+      expect((await preflight(app, '/api/health', 'https://status.example.com', 'GET')).status).toBe(403);
+    });
+  });
+
+  describe('header versioning: routes that share a path', () => {
+    @Controller({ path: 'orders', version: '1' })
+    @Cors({ origin: 'https://v1.example.com' })
+    class OrdersV1Controller {
+      @Get()
+      list() {
+        return 'v1';
+      }
+    }
+    @Controller({ path: 'orders', version: '2' })
+    @Cors({ origin: 'https://v2.example.com', exposedHeaders: ['X-Version'] })
+    class OrdersV2Controller {
+      @Get()
+      list() {
+        return 'v2';
+      }
+    }
+
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        adapter,
+        { imports: [CorsModule.forRoot({ origin: APP })], controllers: [OrdersV1Controller, OrdersV2Controller] },
+        { setup: (nest) => nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-Api-Version' }) },
+      );
+    });
+    afterAll(() => app.close());
+
+    it('allows a preflight when one of the versions allows it (the version header is not sent on preflights)', async () => {
+      expect((await preflight(app, '/orders', 'https://v1.example.com', 'GET')).status).toBe(204);
+      expect((await preflight(app, '/orders', 'https://v2.example.com', 'GET')).status).toBe(204);
+      expect((await preflight(app, '/orders', APP, 'GET')).status).toBe(403);
+    });
+
+    it('judges the actual request by the exact version that served it', async () => {
+      const v2 = await request(app.getHttpServer())
+        .get('/orders')
+        .set('X-Api-Version', '2')
+        .set('Origin', 'https://v2.example.com');
+      expect(v2.text).toBe('v2');
+      expect(v2.headers['access-control-allow-origin']).toBe('https://v2.example.com');
+      expect(v2.headers['access-control-expose-headers']).toBe('X-Version');
+      const v1 = await request(app.getHttpServer())
+        .get('/orders')
+        .set('X-Api-Version', '1')
+        .set('Origin', 'https://v2.example.com');
+      expect(v1.text).toBe('v1');
+      expect(v1.headers['access-control-allow-origin']).toBeUndefined();
+      expect(v1.headers['access-control-expose-headers']).toBeUndefined();
+    });
+  });
+});
