@@ -59,7 +59,8 @@ export function compileOriginMatcher(
   }
   for (const regexp of regexps) described.push(String(regexp));
   if (predicate) described.push(`${predicate.name || 'anonymous'}()`);
-  const frozenRegexps = regexps.map((r) => new RegExp(r.source, r.flags.replace(/[gy]/g, '')));
+  // Stateless copies (no g/y: test() would alternate), wrapped so every alternative stays anchored.
+  const frozenRegexps = regexps.map((r) => new RegExp(`^(?:${r.source})$`, r.flags.replace(/[gy]/g, '')));
   const needsParse = anyPort.size > 0 || subdomains.size > 0;
 
   function matchesPattern(origin: string): boolean {

@@ -179,9 +179,17 @@ export function classifyOriginEntry(entry: string): OriginSpecResult {
 }
 
 function classifyPattern(entry: string): OriginSpecResult {
+  if (!entry.includes('://')) {
+    return { problem: `"${entry}" has no scheme; write it as "https://${entry.replace(/^\/*/, '')}"` };
+  }
   const subdomains = SUBDOMAIN_PATTERN.exec(entry);
   if (subdomains) {
     const [, scheme, base, port = ''] = subdomains;
+    if (DEFAULT_PORTS[scheme] === port) {
+      return {
+        problem: `"${entry}" names the default port, which browsers leave out: "${scheme}://*.${base}"`,
+      };
+    }
     const probe = parseSerializedOrigin(`${scheme}://${base}${port && port !== '*' ? `:${port}` : ''}`);
     if (!probe || base.startsWith('[') || /^[0-9.]+$/.test(base)) {
       return { problem: `"${entry}": the part after "*." must be a lowercase domain name` };

@@ -34,7 +34,32 @@ export interface CheckedOrigin {
 function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+}
+
+/** Whether a RegExp source has a `|` outside any group or class, which leaves a branch unanchored. */
+function hasTopLevelAlternation(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')') {
+      depth--;
+    } else if (c === '|' && depth === 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Reads the `origin` field; reports malformed entries under `location`. */
@@ -53,12 +78,17 @@ export function checkOriginField(origin: unknown, location: string, problems: Pr
       if ('spec' in result) checked.specs.push(result.spec);
       else problems.add(location, 'origin', result.problem);
     } else if (entry instanceof RegExp) {
-      if (!entry.source.startsWith('^') || !entry.source.endsWith('$') || entry.source.endsWith('\\$')) {
+      if (
+        !entry.source.startsWith('^') ||
+        !entry.source.endsWith('$') ||
+        entry.source.endsWith('\\$') ||
+        hasTopLevelAlternation(entry.source)
+      ) {
         problems.add(
           location,
           'origin',
-          `${String(entry)} must be anchored with ^ and $, or it also matches origins that merely contain it ` +
-            `(e.g. "https://example.com.evil.net")`,
+          `${String(entry)} must be anchored with ^ and $ around every alternative (^(?:a|b)$), or it also ` +
+            `matches origins that merely contain it (e.g. "https://example.com.evil.net")`,
         );
       } else {
         checked.regexps.push(entry);
@@ -242,7 +272,7 @@ function insecureOrigin(spec: OriginSpec): string | undefined {
         ? `"${spec.origin}" (plain http)`
         : undefined;
     case 'subdomains':
-      return spec.scheme === 'http' && spec.base !== 'localhost' ? `"http://*.${spec.base}" (plain http)` : undefined;
+      return spec.scheme === 'http' && !isLoopbackHost(spec.base) ? `"http://*.${spec.base}" (plain http)` : undefined;
     case 'any-port':
       return spec.scheme === 'http' && !isLoopbackHost(spec.host) ? `"http://${spec.host}:*" (plain http)` : undefined;
     default:

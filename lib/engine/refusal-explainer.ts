@@ -1,3 +1,4 @@
+import { MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LENGTH } from '../cors.constants.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import type { CorsRefusal } from './cors-decision.js';
 
@@ -25,11 +26,20 @@ export function explainRefusal(
         `To allow it, add ${JSON.stringify(origin)} to origin at ${where('origin')} or on the handler.`
       );
     case 'method':
+      if (refusal.detail?.startsWith('(')) {
+        return `${subject}: Access-Control-Request-Method is malformed (not a method name); no policy can allow it.`;
+      }
       return (
         `${subject}: method ${refusal.detail} not allowed (methods from ${where('methods')}: ${policy.allowMethodsValue}). ` +
         `To allow it, add "${refusal.detail}" to methods.`
       );
     case 'headers':
+      if (refusal.detail === '(too-long)') {
+        return `${subject}: Access-Control-Request-Headers is too-long (over ${MAX_REQUEST_HEADERS_LENGTH} characters or ${MAX_REQUEST_HEADER_NAMES} names); no policy can allow it.`;
+      }
+      if (refusal.detail?.startsWith('(')) {
+        return `${subject}: Access-Control-Request-Headers is malformed (not a comma-separated list of header names); no policy can allow it.`;
+      }
       return (
         `${subject}: request header ${refusal.detail} not allowed (allowedHeaders from ${where('allowedHeaders')}: ${policy.allowHeadersValue ?? 'any'}). ` +
         `To allow it, add "${refusal.detail}" to allowedHeaders.`
