@@ -38,6 +38,10 @@ export class CorsGuard implements CanActivate {
     if (raw === undefined || (raw[CORS_POLICY] === policy && !policy.rejectDisallowedOrigins)) {
       return true;
     }
+    if (raw.method === 'OPTIONS' && raw.headers['access-control-request-method'] !== undefined) {
+      // A preflight the hook handed on (preflightContinue): it was judged by the target handler's policy.
+      return true;
+    }
     if (origin === undefined) {
       if (raw[CORS_POLICY] !== policy) {
         const res = exchange.rawResponse(http.getResponse());

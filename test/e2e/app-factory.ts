@@ -1,4 +1,4 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel, ModuleMetadata } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -12,8 +12,7 @@ export interface AppOptions {
   /** Runs before `init()`, like code in main.ts (prefix, versioning, enableCors…). */
   setup?: (app: INestApplication) => void;
   /** Keep Nest's logger (default: errors only, so test output stays readable). */
-  logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'>;
-  bodyLimit?: number;
+  logger?: false | LogLevel[] | LoggerService;
 }
 
 /** Boots a real Nest application on the named adapter. */
@@ -23,23 +22,39 @@ export async function createApp(
   options: AppOptions = {},
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  const httpAdapter =
-    adapter === 'express'
-      ? new ExpressAdapter()
-      : new FastifyAdapter(options.bodyLimit ? { bodyLimit: options.bodyLimit } : undefined);
-  const app = moduleRef.createNestApplication(httpAdapter, {
-    logger: options.logger ?? ['error'],
-    ...(adapter === 'express' && options.bodyLimit ? { bodyParser: true } : {}),
-  });
-  if (adapter === 'express' && options.bodyLimit) {
-    (app as unknown as { useBodyParser(type: string, opts: object): void }).useBodyParser('json', {
-      limit: options.bodyLimit,
-    });
-  }
+  const httpAdapter = adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+  const app = moduleRef.createNestApplication(httpAdapter, { logger: options.logger ?? ['error'] });
   options.setup?.(app);
   await app.init();
   if (adapter === 'fastify') {
     await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
   }
   return app;
+}
+
+/** A logger that keeps every line, to assert what the module logs. */
+export class RecordingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; message: string; context?: string }> = [];
+  private record(level: string, message: unknown, context?: unknown): void {
+    this.lines.push({ level, message: String(message), context: typeof context === 'string' ? context : undefined });
+  }
+  log(message: unknown, context?: unknown) {
+    this.record('log', message, context);
+  }
+  error(message: unknown, _trace?: unknown, context?: unknown) {
+    this.record('error', message, context);
+  }
+  warn(message: unknown, context?: unknown) {
+    this.record('warn', message, context);
+  }
+  debug(message: unknown, context?: unknown) {
+    this.record('debug', message, context);
+  }
+  verbose(message: unknown, context?: unknown) {
+    this.record('verbose', message, context);
+  }
+  /** Messages logged at `level` by the CorsModule context. */
+  corsLines(level: string): string[] {
+    return this.lines.filter((l) => l.level === level && l.context === 'CorsModule').map((l) => l.message);
+  }
 }
