@@ -1,7 +1,8 @@
-import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { tap, type Observable } from 'rxjs';
 import { appendVary } from './engine/cors-decision.js';
 import { CORS_ALLOWED_ORIGIN, CORS_POLICY } from './http/http-exchange.js';
+import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 
 /**
@@ -15,10 +16,10 @@ import { CorsRequestHook } from './cors-request.hook.js';
  */
 @Injectable()
 export class CorsInterceptor implements NestInterceptor {
-  private readonly logger = new Logger('CorsModule');
-  private warnedOfConflict = false;
-
-  constructor(private readonly hook: CorsRequestHook) {}
+  constructor(
+    private readonly hook: CorsRequestHook,
+    private readonly conflicts: CorsConflictReporter,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') {
@@ -37,12 +38,10 @@ export class CorsInterceptor implements NestInterceptor {
         appendVary(target, 'Origin');
       }
       const written = target.getHeader('access-control-allow-origin');
-      if (written !== undefined && written !== raw[CORS_ALLOWED_ORIGIN] && !this.warnedOfConflict) {
-        this.warnedOfConflict = true;
-        this.logger.warn(
+      if (written !== undefined && written !== raw[CORS_ALLOWED_ORIGIN]) {
+        this.conflicts.report(
           `Another CORS layer set Access-Control-Allow-Origin to ${JSON.stringify(written)} on ${raw.method} ${raw.url}, ` +
-            `where nestjs-cors decided ${JSON.stringify(raw[CORS_ALLOWED_ORIGIN] ?? 'no header')}. ` +
-            `Remove app.enableCors() / the cors option of NestFactory.create() (or the other CORS middleware): nestjs-cors answers CORS for every route.`,
+            `where nestjs-cors decided ${JSON.stringify(raw[CORS_ALLOWED_ORIGIN] ?? 'no header')}.`,
         );
       }
     };

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ConfigurableCorsModule } from './cors.module-definition.js';
+import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsGuard } from './cors.guard.js';
 import { CorsInterceptor } from './cors.interceptor.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
@@ -41,6 +42,7 @@ interface HttpAdapterLike extends RequestHookHost {
     CorsRequestHook,
     CorsGuard,
     CorsInterceptor,
+    CorsConflictReporter,
     { provide: APP_GUARD, useExisting: CorsGuard },
     { provide: APP_INTERCEPTOR, useExisting: CorsInterceptor },
   ],
@@ -59,6 +61,7 @@ export class CorsModule
     private readonly hook: CorsRequestHook,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modulesContainer: ModulesContainer,
+    private readonly conflicts: CorsConflictReporter,
   ) {
     super();
   }
@@ -113,10 +116,7 @@ export class CorsModule
     const instance = this.adapterHost.httpAdapter?.getInstance?.() as
       { router?: { stack?: Array<{ name?: string }> } } | undefined;
     if (instance?.router?.stack?.some((layer) => layer.name === 'corsMiddleware')) {
-      this.logger.warn(
-        'app.enableCors() (or the cors option of NestFactory.create()) is also active. nestjs-cors answers preflights first ' +
-          'and the other layer overwrites Access-Control-Allow-Origin on actual requests: remove it.',
-      );
+      this.conflicts.report('app.enableCors() (or the cors option of NestFactory.create()) is active as well.');
     }
   }
 

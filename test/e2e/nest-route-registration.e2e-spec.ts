@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { All, Controller, Get, Post, VersioningType, type INestApplication } from '@nestjs/common';
+import { Cors, CorsModule, CorsPolicyRegistry } from '../../lib/index.js';
+import { RouteRegistrationRecorder } from '../../lib/routing/route-registration-recorder.js';
+import { ADAPTERS, createApp } from './app-factory.js';
+import { preflight } from './http-helpers.js';
+
+/**
+ * Guards the one place nestjs-cors relies on how Nest registers routes rather
+ * than on a documented API (lib/routing/route-registration-recorder.ts). If a
+ * Nest release changes it, these tests fail with the reason instead of
+ * preflights silently falling back to the module defaults.
+ */
+@Controller({ path: 'probe', version: '2' })
+@Cors({ origin: 'https://probe.example.com' })
+class ProbeController {
+  @Get(':id')
+  one() {
+    return {};
+  }
+  @Post()
+  create() {
+    return {};
+  }
+  @All('any')
+  any() {
+    return {};
+  }
+}
+
+describe.each(ADAPTERS)('Nest route registration, as nestjs-cors observes it (%s)', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: 'https://app.example.com' })], controllers: [ProbeController] },
+      {
+        setup: (nest) => {
+          nest.setGlobalPrefix('api');
+          nest.enableVersioning({ type: VersioningType.URI });
+        },
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  it('finds a route method on the adapter for every RequestMethod name Nest uses', () => {
+    const adapterInstance = app.getHttpAdapter() as unknown as Record<string, unknown>;
+    for (const name of ['get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'all']) {
+      expect(RouteRegistrationRecorder.methodNames).toContain(name);
+      expect(typeof adapterInstance[name]).toBe('function');
+    }
+  });
+
+  it('saw every route Nest registered, at the full path Nest computed, with the handler metadata copied', async () => {
+    const registry = app.get(CorsPolicyRegistry);
+    expect(registry.routes.map((route) => route.label).sort()).toEqual([
+      'ProbeController.any',
+      'ProbeController.create',
+      'ProbeController.one',
+    ]);
+    // GET and HEAD for :id, POST, and every method for @All.
+    expect(registry.routeCount).toBeGreaterThan(4);
+    const res = await preflight(app, '/api/v2/probe/7', 'https://probe.example.com', 'GET');
+    expect(res.status).toBe(204);
+    expect((await preflight(app, '/api/v2/probe/any', 'https://probe.example.com', 'DELETE')).status).toBe(204);
+  });
+
+  it('restored the adapter route methods after registration', () => {
+    const adapterInstance = app.getHttpAdapter() as unknown as Record<string, unknown>;
+    expect(Object.prototype.hasOwnProperty.call(adapterInstance, 'get')).toBe(false);
+  });
+});
