@@ -1,10 +1,11 @@
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { MODULE_OPTIONS_TOKEN } from './cors.module-definition.js';
 import { CORS_METADATA, CORS_ROUTE_METADATA_PREFIX } from './cors.constants.js';
 import { CorsConfigurationError } from './cors-configuration.error.js';
 import { compilePolicy, disabledPolicy, type CompiledPolicy } from './engine/compiled-policy.js';
+import { DEFAULT_ASYNC_ORIGIN_SETTINGS, type AsyncOriginSettings } from './engine/origin-matcher.js';
 import { mergePolicyLayers, type PolicyLayer } from './engine/policy-merger.js';
 import { ProblemList, validateMergedPolicy, validatePolicyFields } from './engine/policy-validator.js';
 import type { CorsModuleOptions } from './interfaces/cors-module-options.interface.js';
@@ -16,7 +17,7 @@ const NEST_PATH_METADATA = 'path';
 const NEST_METHOD_METADATA = 'method';
 const NEST_HOST_METADATA = 'host';
 
-const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'debug']);
+const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'debug', 'asyncOrigin']);
 
 /** A controller method that serves routes, with its compiled policy. */
 export interface CorsRouteEntry {
@@ -50,6 +51,8 @@ export class CorsPolicyRegistry {
   private routeTable?: RouteTable;
   private metadataKey?: string;
   private _defaults: CompiledPolicy = disabledPolicy('module options');
+  private asyncOrigin: AsyncOriginSettings = DEFAULT_ASYNC_ORIGIN_SETTINGS;
+  private readonly logger = new Logger('CorsModule');
   private _noOriginWork = NoOriginWork.None;
   private defaultsList: readonly CompiledPolicy[] = [this._defaults];
 
@@ -97,6 +100,7 @@ export class CorsPolicyRegistry {
     validateMergedPolicy(defaultsMerged, 'module options', problems);
 
     const policies = this.checkNamedPolicies(options.policies, defaultsLayer, problems);
+    this.asyncOrigin = this.checkAsyncOrigin(options.asyncOrigin, problems);
     const resolve = (reference: unknown, location: string): PolicyLayer | false | undefined =>
       resolveReference(reference, location, policies, problems);
 
@@ -128,10 +132,40 @@ export class CorsPolicyRegistry {
     if (problems.items.length > 0) {
       throw new CorsConfigurationError(problems.items);
     }
-    this._defaults = compilePolicy(defaultsMerged, 'module options');
+    this._defaults = compilePolicy(defaultsMerged, 'module options', this.asyncOrigin);
     this.defaultsList = [this._defaults];
     for (const entry of compiled) this.register(entry);
     this._noOriginWork = noOriginWorkFor([this._defaults, ...compiled.map((entry) => entry.policy)]);
+  }
+
+  private checkAsyncOrigin(settings: unknown, problems: ProblemList): AsyncOriginSettings {
+    const defaults = DEFAULT_ASYNC_ORIGIN_SETTINGS;
+    const onFailure = (origin: string, reason: string) =>
+      this.logger.warn(`The origin function ${reason} for ${JSON.stringify(origin.slice(0, 200))}: request refused.`);
+    if (settings === undefined) return { ...defaults, onFailure };
+    if (settings === null || typeof settings !== 'object') {
+      problems.add('module options', 'asyncOrigin', 'must be an object { timeoutMs, cacheTtlMs, cacheSize }');
+      return defaults;
+    }
+    const read = (key: 'timeoutMs' | 'cacheTtlMs' | 'cacheSize', min: number): number => {
+      const value = (settings as Record<string, unknown>)[key];
+      if (value === undefined) return defaults[key];
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+        problems.add(
+          'module options',
+          `asyncOrigin.${key}`,
+          `must be an integer of at least ${min}; got ${String(value)}`,
+        );
+        return defaults[key];
+      }
+      return value;
+    };
+    return {
+      timeoutMs: read('timeoutMs', 1),
+      cacheTtlMs: read('cacheTtlMs', 0),
+      cacheSize: read('cacheSize', 1),
+      onFailure,
+    };
   }
 
   private checkNamedPolicies(
@@ -175,7 +209,7 @@ export class CorsPolicyRegistry {
     if (routeLayer) layers.push(routeLayer);
     const merged = mergePolicyLayers(layers);
     validateMergedPolicy(merged, label, problems);
-    return compilePolicy(merged, label);
+    return compilePolicy(merged, label, this.asyncOrigin);
   }
 
   private register(entry: CorsRouteEntry): void {
@@ -244,7 +278,7 @@ export class CorsPolicyRegistry {
 }
 
 function pickPolicy(options: CorsModuleOptions): CorsPolicy {
-  const { policies: _policies, debug: _debug, ...policy } = options;
+  const { policies: _policies, debug: _debug, asyncOrigin: _asyncOrigin, ...policy } = options;
   return policy;
 }
 

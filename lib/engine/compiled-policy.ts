@@ -1,7 +1,12 @@
 import { DEFAULT_METHODS, DEFAULT_OPTIONS_SUCCESS_STATUS } from '../cors.constants.js';
 import type { CorsOriginFunction } from '../interfaces/cors-policy.interface.js';
 import { normalizeMethod, type RequestedHeaderRule } from './header-syntax.js';
-import { compileOriginMatcher, type OriginMatcher } from './origin-matcher.js';
+import {
+  compileOriginMatcher,
+  DEFAULT_ASYNC_ORIGIN_SETTINGS,
+  type AsyncOriginSettings,
+  type OriginMatcher,
+} from './origin-matcher.js';
 import { toNameList } from './policy-fields.js';
 import type { MergedPolicy } from './policy-merger.js';
 import { checkOriginField, ProblemList } from './policy-validator.js';
@@ -69,13 +74,18 @@ export function disabledPolicy(label: string, merged: MergedPolicy = EMPTY_MERGE
  * Compiles a merged policy that has passed validation. A policy that allows
  * no origin at all compiles to a disabled one: it could never add a header.
  */
-export function compilePolicy(merged: MergedPolicy, label: string): CompiledPolicy {
+export function compilePolicy(
+  merged: MergedPolicy,
+  label: string,
+  asyncOrigin: AsyncOriginSettings = DEFAULT_ASYNC_ORIGIN_SETTINGS,
+): CompiledPolicy {
   const { fields } = merged;
   const origin = checkOriginField(fields.origin, label, new ProblemList());
   const origins = compileOriginMatcher(
     origin.specs,
     origin.regexps,
     origin.predicate as CorsOriginFunction | undefined,
+    asyncOrigin,
   );
   if (origins.none) {
     return disabledPolicy(label, merged);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { IncomingMessage } from 'node:http';
 import type { CorsOriginFunction } from '../interfaces/cors-policy.interface.js';
 import { parseSerializedOrigin, type OriginSpec } from './origin-syntax.js';
@@ -19,11 +20,30 @@ export interface OriginMatcher {
   describe(): string[];
 }
 
+/** How asynchronous origin predicates (say, a database lookup) are called. */
+export interface AsyncOriginSettings {
+  /** A predicate that has not settled after this many milliseconds refuses the request. */
+  readonly timeoutMs: number;
+  /** How long an answer is reused for the same origin; 0 calls the predicate every time. */
+  readonly cacheTtlMs: number;
+  /** Most origins remembered; the least recently used are dropped, so a flood of origins cannot grow memory. */
+  readonly cacheSize: number;
+  /** Told when a predicate throws, rejects or times out (the request is refused). */
+  readonly onFailure?: (origin: string, reason: string) => void;
+}
+
+export const DEFAULT_ASYNC_ORIGIN_SETTINGS: AsyncOriginSettings = Object.freeze({
+  timeoutMs: 2000,
+  cacheTtlMs: 60_000,
+  cacheSize: 1000,
+});
+
 /** Compiles checked origin entries (and an optional predicate) into a matcher. */
 export function compileOriginMatcher(
   specs: readonly OriginSpec[],
   regexps: readonly RegExp[],
   predicate: CorsOriginFunction | undefined,
+  asyncSettings: AsyncOriginSettings = DEFAULT_ASYNC_ORIGIN_SETTINGS,
 ): OriginMatcher {
   const exact = new Set<string>();
   const anyPort = new Set<string>();
@@ -62,6 +82,7 @@ export function compileOriginMatcher(
   // Stateless copies (no g/y: test() would alternate), wrapped so every alternative stays anchored.
   const frozenRegexps = regexps.map((r) => new RegExp(`^(?:${r.source})$`, r.flags.replace(/[gy]/g, '')));
   const needsParse = anyPort.size > 0 || subdomains.size > 0;
+  const callPredicate = predicate ? sharedPredicateCaller(predicate, asyncSettings) : undefined;
 
   function matchesPattern(origin: string): boolean {
     const parsed = parseSerializedOrigin(origin);
@@ -89,7 +110,7 @@ export function compileOriginMatcher(
   }
 
   function matchesRegexpOrPredicate(origin: string, request: IncomingMessage): boolean | Promise<boolean> {
-    if (frozenRegexps.length > 0 || predicate) {
+    if (frozenRegexps.length > 0 || callPredicate) {
       // Only a value that is exactly one serialized origin reaches user code.
       if (!parseSerializedOrigin(origin)) {
         return false;
@@ -97,8 +118,8 @@ export function compileOriginMatcher(
       for (const regexp of frozenRegexps) {
         if (regexp.test(origin)) return true;
       }
-      if (predicate) {
-        return callPredicate(predicate, origin, request);
+      if (callPredicate) {
+        return callPredicate(origin, request);
       }
     }
     return false;
@@ -120,24 +141,78 @@ export function compileOriginMatcher(
   };
 }
 
-function callPredicate(
-  predicate: CorsOriginFunction,
-  origin: string,
-  request: IncomingMessage,
-): boolean | Promise<boolean> {
-  try {
-    const result = predicate(origin, request);
+type PredicateCaller = (origin: string, request: IncomingMessage) => boolean | Promise<boolean>;
+
+/** One caller (hence one cache) per predicate and settings, shared by every route that uses the predicate. */
+const callers = new WeakMap<AsyncOriginSettings, WeakMap<CorsOriginFunction, PredicateCaller>>();
+
+function sharedPredicateCaller(predicate: CorsOriginFunction, settings: AsyncOriginSettings): PredicateCaller {
+  let bySettings = callers.get(settings);
+  if (!bySettings) callers.set(settings, (bySettings = new WeakMap()));
+  let caller = bySettings.get(predicate);
+  if (!caller) bySettings.set(predicate, (caller = predicateCaller(predicate, settings)));
+  return caller;
+}
+
+/**
+ * Calls a user predicate safely: a throw is a refusal, a non-boolean is a
+ * refusal. Asynchronous answers are raced against the timeout and kept in a
+ * bounded LRU cache per origin (the pending promise too, so concurrent
+ * requests from one origin make one call). Failures are not cached.
+ */
+function predicateCaller(predicate: CorsOriginFunction, settings: AsyncOriginSettings): PredicateCaller {
+  const cache =
+    settings.cacheTtlMs > 0
+      ? new LRUCache<string, boolean | Promise<boolean>>({ max: settings.cacheSize, ttl: settings.cacheTtlMs })
+      : undefined;
+
+  const settle = (origin: string, pending: PromiseLike<unknown>): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), settings.timeoutMs);
+      timer.unref?.();
+    });
+    return Promise.race([Promise.resolve(pending), timeout]).then(
+      (value) => {
+        clearTimeout(timer);
+        if (value === 'timeout') {
+          cache?.delete(origin);
+          settings.onFailure?.(origin, `did not answer within ${settings.timeoutMs} ms`);
+          return false;
+        }
+        const allowed = value === true;
+        cache?.set(origin, allowed);
+        return allowed;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        cache?.delete(origin);
+        settings.onFailure?.(origin, `failed: ${error instanceof Error ? error.message : String(error)}`);
+        return false;
+      },
+    );
+  };
+
+  return (origin, request) => {
+    const cached = cache?.get(origin);
+    if (cached !== undefined) {
+      return cached;
+    }
+    let result: unknown;
+    try {
+      result = predicate(origin, request);
+    } catch (error) {
+      settings.onFailure?.(origin, `threw: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
     if (typeof result === 'boolean') {
       return result;
     }
-    if (result && typeof (result as Promise<boolean>).then === 'function') {
-      return Promise.resolve(result).then(
-        (allowed) => allowed === true,
-        () => false,
-      );
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      const pending = settle(origin, result as PromiseLike<unknown>);
+      cache?.set(origin, pending);
+      return pending;
     }
-    return (result as unknown) === true;
-  } catch {
     return false;
-  }
+  };
 }

@@ -16,6 +16,19 @@ export interface CorsModuleOptions extends CorsPolicy {
    * failed and what would allow it. Default `false`.
    */
   debug?: boolean;
+  /**
+   * How an asynchronous `origin` function (a database lookup, say) is called.
+   * Its answer is reused per origin for `cacheTtlMs` (default 60 000; `0`
+   * turns the cache off) in an LRU of at most `cacheSize` origins (default
+   * 1000), and an answer slower than `timeoutMs` (default 2000) refuses the
+   * request. A throw, a rejection or a timeout refuses with one warning line;
+   * it is never a 500 or a hung request.
+   */
+  asyncOrigin?: {
+    timeoutMs?: number;
+    cacheTtlMs?: number;
+    cacheSize?: number;
+  };
 }
 
 /** Implemented by a class passed to `forRootAsync({ useClass | useExisting })`. */
