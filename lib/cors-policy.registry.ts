@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { MODULE_OPTIONS_TOKEN } from './cors.module-definition.js';
 import { CORS_METADATA, CORS_ROUTE_METADATA_PREFIX } from './cors.constants.js';
 import { CorsConfigurationError } from './cors-configuration.error.js';
+import { reportRoute, type CorsRouteReport } from './cors-policy.report.js';
 import { compilePolicy, disabledPolicy, type CompiledPolicy } from './engine/compiled-policy.js';
 import { DEFAULT_ASYNC_ORIGIN_SETTINGS, type AsyncOriginSettings } from './engine/origin-matcher.js';
 import { mergePolicyLayers, type PolicyLayer } from './engine/policy-merger.js';
@@ -17,7 +18,7 @@ const NEST_PATH_METADATA = 'path';
 const NEST_METHOD_METADATA = 'method';
 const NEST_HOST_METADATA = 'host';
 
-const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'debug', 'asyncOrigin']);
+const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'debug', 'asyncOrigin', 'report']);
 
 /** A controller method that serves routes, with its compiled policy. */
 export interface CorsRouteEntry {
@@ -48,6 +49,7 @@ export const enum NoOriginWork {
 export class CorsPolicyRegistry {
   private readonly byHandler = new Map<Function, Map<Function, CorsRouteEntry>>();
   private readonly entries: CorsRouteEntry[] = [];
+  private readonly registered: Array<{ method: string; path: string; entry: CorsRouteEntry }> = [];
   private routeTable?: RouteTable;
   private metadataKey?: string;
   private _defaults: CompiledPolicy = disabledPolicy('module options');
@@ -74,6 +76,11 @@ export class CorsPolicyRegistry {
 
   get debug(): boolean {
     return this.options?.debug === true;
+  }
+
+  /** Whether the policy report is printed at boot. */
+  get printReport(): boolean {
+    return this.options?.report === true;
   }
 
   /** Every route handler and its compiled policy. */
@@ -240,8 +247,22 @@ export class CorsPolicyRegistry {
       : undefined;
     if (!entries || !this.routeTable) return false;
     const entry = entries.length === 1 ? entries[0] : (entries.find((e) => e.label === handler.name) ?? entries[0]);
-    this.routeTable.add(adapterMethod.toUpperCase(), path, { policy: entry.policy, hosts: entry.hosts });
+    const method = adapterMethod.toUpperCase();
+    this.routeTable.add(method, path, { policy: entry.policy, hosts: entry.hosts });
+    this.registered.push({ method, path, entry });
     return true;
+  }
+
+  /**
+   * The effective policy of every route: method, full path, origins,
+   * credentials, methods, headers, and which level set each field. The last
+   * row is the module defaults, which govern paths no controller serves.
+   */
+  report(): CorsRouteReport[] {
+    return [
+      ...this.registered.map(({ method, path, entry }) => reportRoute(method, path, entry.label, entry.policy)),
+      reportRoute('*', '(no route)', 'module options', this._defaults),
+    ];
   }
 
   finishRouteTable(): void {
@@ -278,7 +299,7 @@ export class CorsPolicyRegistry {
 }
 
 function pickPolicy(options: CorsModuleOptions): CorsPolicy {
-  const { policies: _policies, debug: _debug, asyncOrigin: _asyncOrigin, ...policy } = options;
+  const { policies: _policies, debug: _debug, asyncOrigin: _asyncOrigin, report: _report, ...policy } = options;
   return policy;
 }
 

@@ -13,6 +13,7 @@ import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsGuard } from './cors.guard.js';
 import { CorsInterceptor } from './cors.interceptor.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook, type RequestHookHost } from './cors-request.hook.js';
 import type { RouteMatchingOptions } from './routing/route-table.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
@@ -113,6 +114,9 @@ export class CorsModule
   }
 
   onApplicationBootstrap(): void {
+    if (this.registry.printReport) {
+      this.logger.log(`Effective CORS policies:\n${formatPolicyReport(this.registry.report())}`);
+    }
     const instance = this.adapterHost.httpAdapter?.getInstance?.() as
       { router?: { stack?: Array<{ name?: string }> } } | undefined;
     if (instance?.router?.stack?.some((layer) => layer.name === 'corsMiddleware')) {

@@ -5,6 +5,7 @@ export * from './cors.guard.js';
 export * from './cors.interceptor.js';
 export { CorsPolicyRegistry, type CorsRouteEntry } from './cors-policy.registry.js';
 export { CorsRequestHook } from './cors-request.hook.js';
+export { formatPolicyReport, type CorsRouteReport } from './cors-policy.report.js';
 export * from './cors-configuration.error.js';
 export * from './decorators/index.js';
 export * from './interfaces/index.js';

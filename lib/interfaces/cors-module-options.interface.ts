@@ -17,6 +17,13 @@ export interface CorsModuleOptions extends CorsPolicy {
    */
   debug?: boolean;
   /**
+   * Print the effective policy of every route (method, path, origins,
+   * credentials, methods, headers, and the level that set each field) at
+   * boot, through Nest's `Logger`. The same rows come from
+   * `CorsPolicyRegistry.report()`. Default `false`.
+   */
+  report?: boolean;
+  /**
    * How an asynchronous `origin` function (a database lookup, say) is called.
    * Its answer is reused per origin for `cacheTtlMs` (default 60 000; `0`
    * turns the cache off) in an LRU of at most `cacheSize` origins (default
