@@ -7,6 +7,7 @@ export { CorsPolicyRegistry, type CorsRouteEntry } from './cors-policy.registry.
 export { CorsRequestHook } from './cors-request.hook.js';
 export { formatPolicyReport, type CorsRouteReport } from './cors-policy.report.js';
 export * from './cors-configuration.error.js';
+export * from './cors-origins.util.js';
 export * from './decorators/index.js';
 export * from './interfaces/index.js';
 export type { CompiledPolicy } from './engine/compiled-policy.js';
