@@ -109,6 +109,11 @@ export class RouteTable {
     }
   }
 
+  private findSlot(method: string, url: string): RouteSlot | undefined {
+    const found = this.router.find(method as FindMyWay.HTTPMethod, url);
+    return found === null ? undefined : (found.store as RouteSlot);
+  }
+
   /**
    * The policy of the handler that serves `method url` for `host`, or
    * `undefined` when no controller route matches (the caller uses the module
@@ -116,15 +121,11 @@ export class RouteTable {
    * versioning), the first is returned; the guard corrects it with the exact handler.
    */
   resolve(method: string, url: string, host: string | undefined): CompiledPolicy | undefined {
-    const found = this.router.find(method as FindMyWay.HTTPMethod, url);
-    if (found === null) {
-      return undefined;
+    const slot = this.findSlot(method, url);
+    if (slot === undefined || slot.single !== undefined) {
+      return slot?.single;
     }
-    const slot = found.store as RouteSlot;
-    if (slot.single !== undefined) {
-      return slot.single;
-    }
-    const hostname = host === undefined ? '' : stripPort(host).toLowerCase();
+    const hostname = hostnameOf(host);
     return slot.candidates.find((candidate) => servesHost(candidate, hostname))?.policy;
   }
 
@@ -134,20 +135,20 @@ export class RouteTable {
    * differ (header versioning), it is allowed when one of them allows it.
    */
   resolveAll(method: string, url: string, host: string | undefined): readonly CompiledPolicy[] | undefined {
-    const found = this.router.find(method as FindMyWay.HTTPMethod, url);
-    if (found === null) {
-      return undefined;
+    const slot = this.findSlot(method, url);
+    if (slot === undefined || slot.singleList !== undefined) {
+      return slot?.singleList;
     }
-    const slot = found.store as RouteSlot;
-    if (slot.singleList !== undefined) {
-      return slot.singleList;
-    }
-    const hostname = host === undefined ? '' : stripPort(host).toLowerCase();
+    const hostname = hostnameOf(host);
     const policies = [
       ...new Set(slot.candidates.filter((candidate) => servesHost(candidate, hostname)).map((c) => c.policy)),
     ];
     return policies.length > 0 ? policies : undefined;
   }
+}
+
+function hostnameOf(host: string | undefined): string {
+  return host === undefined ? '' : stripPort(host).toLowerCase();
 }
 
 function servesHost(candidate: RouteCandidate, hostname: string): boolean {
