@@ -122,6 +122,9 @@ export class CorsRequestHook {
     const policy = this.registry.resolve(raw.method!, raw.url!, raw.headers.host);
     raw[CORS_POLICY] = policy;
     if (!policy.enabled) {
+      if (this.registry.debug) {
+        this.logger.debug(explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_DISABLED));
+      }
       return next();
     }
     const allowed = policy.origins.matches(origin, raw);
@@ -208,6 +211,7 @@ export class CorsRequestHook {
     writePreflightHeaders(
       policy,
       origin,
+      preflight.requestMethod,
       preflight.requestHeaders,
       preflight.privateNetwork,
       this.exchange.rawResponse(response),

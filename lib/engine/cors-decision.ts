@@ -123,10 +123,19 @@ export function checkPreflightRequest(
   return undefined;
 }
 
-/** Writes the headers of an allowed preflight (the status is the caller's). */
+/**
+ * Writes the headers of an allowed preflight (the status is the caller's).
+ *
+ * `Allow-Methods` and `Allow-Headers` name only what this preflight asked for
+ * (already checked against the policy), never the whole lists: browsers cache
+ * a preflight answer per origin and URL, not per method, so a full list would
+ * let a later request to another handler of the same URL (with a narrower
+ * policy) skip its own preflight.
+ */
 export function writePreflightHeaders(
   policy: CompiledPolicy,
   origin: string,
+  requestMethod: string,
   requestHeaders: string | undefined,
   privateNetwork: boolean,
   target: HeaderTarget,
@@ -135,11 +144,10 @@ export function writePreflightHeaders(
   if (policy.credentials) {
     target.setHeader('Access-Control-Allow-Credentials', 'true');
   }
-  target.setHeader('Access-Control-Allow-Methods', policy.allowMethodsValue);
-  // Validated by checkPreflightRequest: only tokens, commas and spaces are echoed.
-  const allowHeaders = policy.allowHeadersValue ?? requestHeaders;
-  if (allowHeaders) {
-    target.setHeader('Access-Control-Allow-Headers', allowHeaders);
+  target.setHeader('Access-Control-Allow-Methods', requestMethod);
+  if (requestHeaders) {
+    // Checked by checkPreflightRequest: only header names, commas and spaces are echoed.
+    target.setHeader('Access-Control-Allow-Headers', requestHeaders);
   }
   if (policy.maxAgeValue !== undefined) {
     target.setHeader('Access-Control-Max-Age', policy.maxAgeValue);

@@ -39,15 +39,13 @@ export class DocumentsController {
   /**
    * A route-level override: this handler also accepts `X-Delete-Reason`.
    * `allowedHeaders` here replaces the controller's list for this route only,
-   * so a PUT that sends `X-Delete-Reason` is still refused.
-   *
-   * `methods: ['DELETE']` matters: browsers cache a preflight answer per URL,
-   * not per method. Answered with the controller's `GET, PUT, DELETE`, this
-   * preflight would also let the browser send a PUT with `X-Delete-Reason` to
-   * the same URL, unchecked, for as long as the answer is cached.
+   * so a PUT that sends `X-Delete-Reason` is still refused. (nestjs-cors
+   * answers a preflight with the requested method and headers only, so this
+   * answer, cached by the browser per URL, cannot let that PUT skip its own
+   * preflight.)
    */
   @Delete(':id')
-  @Cors({ methods: ['DELETE'], allowedHeaders: ['X-Request-Id', 'X-Delete-Reason'] })
+  @Cors({ allowedHeaders: ['X-Request-Id', 'X-Delete-Reason'] })
   remove(
     @Param('id') id: string,
     @Headers('x-delete-reason') reason: string | undefined,

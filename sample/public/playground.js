@@ -115,7 +115,7 @@ const scenarios = [
   {
     id: 'preflighted-delete',
     title: 'Preflighted DELETE, route-level override',
-    feature: "@Cors({ methods: ['DELETE'], allowedHeaders: ['X-Request-Id', 'X-Delete-Reason'] }) on the handler",
+    feature: "@Cors({ allowedHeaders: ['X-Request-Id', 'X-Delete-Reason'] }) on the handler",
     request: 'DELETE /documents/42, X-Request-Id, X-Delete-Reason',
     expect: { app: 200, partner: 'blocked' },
     why: 'Preflight refused (403): this origin is not in CORS_ORIGINS.',

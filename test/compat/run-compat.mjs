@@ -84,7 +84,7 @@ const CHECKS = [
     cors: {
       'access-control-allow-origin': APP_ORIGIN,
       'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-methods': 'GET',
     },
     vary: PREFLIGHT_VARY,
     body: '',
@@ -184,7 +184,7 @@ const CHECKS = [
     status: 204,
     cors: {
       'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+      'access-control-allow-methods': 'GET',
     },
     vary: 'Access-Control-Request-Method, Access-Control-Request-Headers',
     body: '',

@@ -85,8 +85,8 @@ describe.each(ADAPTERS)('preflight answers (%s)', (adapter) => {
     expect(corsHeaders(res)).toEqual({
       'access-control-allow-origin': APP,
       'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'GET, PUT, DELETE',
-      'access-control-allow-headers': 'Content-Type, X-Request-Id',
+      'access-control-allow-methods': 'PUT',
+      'access-control-allow-headers': 'content-type,x-request-id',
       'access-control-max-age': '600',
       'access-control-allow-private-network': 'true',
     });
@@ -97,20 +97,20 @@ describe.each(ADAPTERS)('preflight answers (%s)', (adapter) => {
     expect(res.text).toBe('');
   });
 
-  it('answers * for a credential-free wildcard policy and echoes the requested headers when none are configured', async () => {
+  it('answers * for a credential-free wildcard policy, naming only the requested method and headers', async () => {
     const res = await preflight(app, '/public', 'https://anyone.example', 'POST', {
       'Access-Control-Request-Headers': 'x-trace, content-type',
     });
     expect(res.status).toBe(204);
     expect(corsHeaders(res)).toEqual({
       'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+      'access-control-allow-methods': 'POST',
       'access-control-allow-headers': 'x-trace, content-type',
     });
     expect(res.headers['vary']).toBe('Access-Control-Request-Method, Access-Control-Request-Headers');
   });
 
-  it('omits Allow-Headers when none are requested and none configured', async () => {
+  it('omits Allow-Headers when none are requested', async () => {
     const res = await preflight(app, '/public', 'https://anyone.example', 'POST');
     expect(res.headers['access-control-allow-headers']).toBeUndefined();
   });
@@ -163,6 +163,13 @@ describe.each(ADAPTERS)('preflight answers (%s)', (adapter) => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ handledBy: 'app' });
     expect(res.headers['access-control-allow-origin']).toBe(APP);
-    expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, PUT, PATCH, POST, DELETE');
+    expect(res.headers['access-control-allow-methods']).toBe('PUT');
+  });
+
+  it('never answers one method with the whole list, so a cached answer cannot cover a stricter handler', async () => {
+    const del = await preflight(app, '/docs/1', APP, 'DELETE', { 'Access-Control-Request-Headers': 'x-request-id' });
+    expect(del.status).toBe(200);
+    expect(del.headers['access-control-allow-methods']).toBe('DELETE');
+    expect(del.headers['access-control-allow-headers']).toBe('x-request-id');
   });
 });

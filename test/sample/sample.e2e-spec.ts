@@ -75,7 +75,7 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
       expect(cors(res)).toEqual({
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
-        'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+        'access-control-allow-methods': 'POST',
         'access-control-allow-headers': 'content-type',
       });
       expect(res.headers['vary']).toBe(PREFLIGHT_VARY);
@@ -111,8 +111,8 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
       expect(cors(res)).toEqual({
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
-        'access-control-allow-methods': 'GET, PUT, DELETE',
-        'access-control-allow-headers': 'Content-Type, X-Request-Id',
+        'access-control-allow-methods': 'PUT',
+        'access-control-allow-headers': 'content-type,x-request-id',
       });
 
       const put = await http()
@@ -136,7 +136,7 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
         'access-control-allow-methods': 'DELETE',
-        'access-control-allow-headers': 'X-Request-Id, X-Delete-Reason',
+        'access-control-allow-headers': 'x-request-id,x-delete-reason',
       });
       const del = await http()
         .delete('/documents/42')
@@ -262,7 +262,7 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
       const res = await preflight('/public/status', STRANGER, 'GET', 'x-trace').expect(204);
       expect(cors(res)).toEqual({
         'access-control-allow-origin': '*',
-        'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+        'access-control-allow-methods': 'GET',
         'access-control-allow-headers': 'x-trace',
       });
       expect(res.headers['vary']).toBe('Access-Control-Request-Method, Access-Control-Request-Headers');
@@ -274,8 +274,8 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
     expect(cors(cached)).toEqual({
       'access-control-allow-origin': APP,
       'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
-      'access-control-allow-headers': 'Content-Type, X-Draft-Token',
+      'access-control-allow-methods': 'PUT',
+      'access-control-allow-headers': 'content-type,x-draft-token',
       'access-control-max-age': '600',
     });
     const uncached = await preflight('/drafts/7/uncached', APP, 'PUT', 'x-draft-token').expect(204);

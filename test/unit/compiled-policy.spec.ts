@@ -227,42 +227,48 @@ describe('writeOriginIndependentHeaders', () => {
 });
 
 describe('writePreflightHeaders', () => {
-  it('writes the default methods, echoes requested headers, and varies on the request headers', () => {
+  it('names only the requested method and headers, and varies on the request headers', () => {
     const headers = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: ORIGIN }), ORIGIN, 'x-api-key, content-type', false, headers);
+    writePreflightHeaders(compiled({ origin: ORIGIN }), ORIGIN, 'PUT', 'x-api-key, content-type', false, headers);
     expect(headers.toObject()).toEqual({
       'access-control-allow-origin': ORIGIN,
-      'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+      'access-control-allow-methods': 'PUT',
       'access-control-allow-headers': 'x-api-key, content-type',
       vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
     });
   });
 
-  it('writes no Access-Control-Allow-Headers when nothing is requested or configured', () => {
+  it('writes no Access-Control-Allow-Headers when nothing is requested', () => {
     const headers = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: ORIGIN }), ORIGIN, undefined, false, headers);
+    writePreflightHeaders(compiled({ origin: ORIGIN }), ORIGIN, 'GET', undefined, false, headers);
     expect(headers.getHeader('access-control-allow-headers')).toBeUndefined();
     const empty = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: ORIGIN }), ORIGIN, '', false, empty);
+    writePreflightHeaders(compiled({ origin: ORIGIN }), ORIGIN, 'GET', '', false, empty);
     expect(empty.getHeader('access-control-allow-headers')).toBeUndefined();
+    const configured = new FakeHeaders();
+    writePreflightHeaders(
+      compiled({ origin: ORIGIN, allowedHeaders: ['X-A'] }),
+      ORIGIN,
+      'GET',
+      undefined,
+      false,
+      configured,
+    );
+    expect(configured.getHeader('access-control-allow-headers')).toBeUndefined();
   });
 
-  it('writes the configured headers instead of the requested ones', () => {
+  it('never widens the answer to the whole configured lists (browsers cache it per URL, not per method)', () => {
     const headers = new FakeHeaders();
     writePreflightHeaders(
-      compiled({ origin: ORIGIN, allowedHeaders: 'Content-Type, X-Api-Key' }),
+      compiled({ origin: ORIGIN, methods: ['GET', 'PUT', 'DELETE'], allowedHeaders: 'Content-Type, X-Api-Key' }),
       ORIGIN,
+      'DELETE',
       'x-api-key',
       false,
       headers,
     );
-    expect(headers.getHeader('access-control-allow-headers')).toBe('Content-Type, X-Api-Key');
-  });
-
-  it('writes the configured headers even when none are requested', () => {
-    const headers = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: ORIGIN, allowedHeaders: ['X-A'] }), ORIGIN, undefined, false, headers);
-    expect(headers.getHeader('access-control-allow-headers')).toBe('X-A');
+    expect(headers.getHeader('access-control-allow-methods')).toBe('DELETE');
+    expect(headers.getHeader('access-control-allow-headers')).toBe('x-api-key');
   });
 
   it('writes everything a full policy configures', () => {
@@ -278,6 +284,7 @@ describe('writePreflightHeaders', () => {
         allowPrivateNetwork: true,
       }),
       ORIGIN,
+      'POST',
       'content-type',
       true,
       headers,
@@ -285,8 +292,8 @@ describe('writePreflightHeaders', () => {
     expect(headers.toObject()).toEqual({
       'access-control-allow-origin': ORIGIN,
       'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'Content-Type',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type',
       'access-control-max-age': '7200',
       'access-control-allow-private-network': 'true',
       vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network',
@@ -295,25 +302,26 @@ describe('writePreflightHeaders', () => {
 
   it('does not answer private network access when it was not requested', () => {
     const headers = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: ORIGIN, allowPrivateNetwork: true }), ORIGIN, undefined, false, headers);
+    writePreflightHeaders(
+      compiled({ origin: ORIGIN, allowPrivateNetwork: true }),
+      ORIGIN,
+      'GET',
+      undefined,
+      false,
+      headers,
+    );
     expect(headers.getHeader('access-control-allow-private-network')).toBeUndefined();
   });
 
   it('answers "*" and leaves Origin out of Vary for a wildcard policy', () => {
     const headers = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: '*', maxAge: 0 }), ORIGIN, undefined, false, headers);
+    writePreflightHeaders(compiled({ origin: '*', maxAge: 0 }), ORIGIN, 'PATCH', undefined, false, headers);
     expect(headers.toObject()).toEqual({
       'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+      'access-control-allow-methods': 'PATCH',
       'access-control-max-age': '0',
       vary: 'Access-Control-Request-Method, Access-Control-Request-Headers',
     });
-  });
-
-  it('writes "*" as the allowed methods', () => {
-    const headers = new FakeHeaders();
-    writePreflightHeaders(compiled({ origin: ORIGIN, methods: '*' }), ORIGIN, undefined, false, headers);
-    expect(headers.getHeader('access-control-allow-methods')).toBe('*');
   });
 });
 
