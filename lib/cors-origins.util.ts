@@ -1,4 +1,4 @@
-import { parseSerializedOrigin } from './engine/origin-syntax.js';
+import { classifyOriginEntry } from './engine/origin-syntax.js';
 import type { CorsOrigin } from './interfaces/cors-policy.interface.js';
 
 /**
@@ -10,7 +10,9 @@ import type { CorsOrigin } from './interfaces/cors-policy.interface.js';
 export function listExactOrigins(origin: CorsOrigin | undefined): string[] {
   if (origin === undefined || typeof origin === 'function') return [];
   const entries = Array.isArray(origin) ? origin : [origin];
-  return entries.filter(
-    (entry): entry is string => typeof entry === 'string' && parseSerializedOrigin(entry) !== undefined,
-  );
+  return entries.filter((entry): entry is string => {
+    if (typeof entry !== 'string') return false;
+    const result = classifyOriginEntry(entry);
+    return 'spec' in result && result.spec.kind === 'exact';
+  });
 }

@@ -146,8 +146,14 @@ export function writePreflightHeaders(
   }
   target.setHeader('Access-Control-Allow-Methods', requestMethod);
   if (requestHeaders) {
-    // Checked by checkPreflightRequest: only header names, commas and spaces are echoed.
-    target.setHeader('Access-Control-Allow-Headers', requestHeaders);
+    // Names checked by checkPreflightRequest; written back as a clean list.
+    const names = requestHeaders
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+    if (names.length > 0) {
+      target.setHeader('Access-Control-Allow-Headers', names.join(', '));
+    }
   }
   if (policy.maxAgeValue !== undefined) {
     target.setHeader('Access-Control-Max-Age', policy.maxAgeValue);

@@ -139,6 +139,27 @@ export function isLoopbackHost(host: string): boolean {
   );
 }
 
+const SPECIAL_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ws', 'wss']);
+
+/**
+ * Why an http(s)/ws(s) origin written in a policy is not what browsers send
+ * (the WHATWG URL serialization: `http://127.1` is sent as
+ * `http://127.0.0.1`), or `undefined` when it is. Config-time only.
+ */
+function nonCanonical(origin: string, scheme: string): string | undefined {
+  if (!SPECIAL_SCHEMES.has(scheme)) return undefined;
+  let serialized: string | undefined;
+  try {
+    serialized = new URL(origin).origin;
+  } catch {
+    serialized = undefined;
+  }
+  if (serialized === origin) return undefined;
+  return serialized === undefined || serialized === 'null'
+    ? `${JSON.stringify(origin)} is not a host a browser can load a page from, so no request comes from it`
+    : `${JSON.stringify(origin)} is not how browsers send this origin: "${serialized}"`;
+}
+
 /** What an origin entry written in a policy means, once checked. */
 export type OriginSpec =
   | { readonly kind: 'any' }
@@ -173,7 +194,8 @@ export function classifyOriginEntry(entry: string): OriginSpecResult {
   }
   const parsed = parseSerializedOrigin(entry);
   if (parsed) {
-    return { spec: { kind: 'exact', origin: entry, parsed } };
+    const problem = nonCanonical(entry, parsed.scheme);
+    return problem ? { problem } : { spec: { kind: 'exact', origin: entry, parsed } };
   }
   return { problem: explainInvalidOrigin(entry) };
 }
@@ -190,8 +212,9 @@ function classifyPattern(entry: string): OriginSpecResult {
         problem: `"${entry}" names the default port, which browsers leave out: "${scheme}://*.${base}"`,
       };
     }
-    const probe = parseSerializedOrigin(`${scheme}://${base}${port && port !== '*' ? `:${port}` : ''}`);
-    if (!probe || base.startsWith('[') || /^[0-9.]+$/.test(base)) {
+    const probeOrigin = `${scheme}://${base}${port && port !== '*' ? `:${port}` : ''}`;
+    const probe = parseSerializedOrigin(probeOrigin);
+    if (!probe || base.startsWith('[') || /^[0-9.]+$/.test(base) || nonCanonical(probeOrigin, scheme)) {
       return { problem: `"${entry}": the part after "*." must be a lowercase domain name` };
     }
     if (!base.includes('.') && base !== 'localhost') {
@@ -204,7 +227,7 @@ function classifyPattern(entry: string): OriginSpecResult {
   const anyPort = PORT_PATTERN.exec(entry);
   if (anyPort) {
     const [, scheme, host] = anyPort;
-    if (!parseSerializedOrigin(`${scheme}://${host}`)) {
+    if (!parseSerializedOrigin(`${scheme}://${host}`) || nonCanonical(`${scheme}://${host}`, scheme)) {
       return { problem: `"${entry}": the host of a port pattern must be a lowercase host name` };
     }
     return { spec: { kind: 'any-port', scheme, host } };

@@ -86,7 +86,7 @@ describe.each(ADAPTERS)('preflight answers (%s)', (adapter) => {
       'access-control-allow-origin': APP,
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'PUT',
-      'access-control-allow-headers': 'content-type,x-request-id',
+      'access-control-allow-headers': 'content-type, x-request-id',
       'access-control-max-age': '600',
       'access-control-allow-private-network': 'true',
     });

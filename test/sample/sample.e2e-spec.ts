@@ -112,7 +112,7 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
         'access-control-allow-methods': 'PUT',
-        'access-control-allow-headers': 'content-type,x-request-id',
+        'access-control-allow-headers': 'content-type, x-request-id',
       });
 
       const put = await http()
@@ -136,7 +136,7 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
         'access-control-allow-methods': 'DELETE',
-        'access-control-allow-headers': 'x-request-id,x-delete-reason',
+        'access-control-allow-headers': 'x-request-id, x-delete-reason',
       });
       const del = await http()
         .delete('/documents/42')
@@ -275,7 +275,7 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
       'access-control-allow-origin': APP,
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'PUT',
-      'access-control-allow-headers': 'content-type,x-draft-token',
+      'access-control-allow-headers': 'content-type, x-draft-token',
       'access-control-max-age': '600',
     });
     const uncached = await preflight('/drafts/7/uncached', APP, 'PUT', 'x-draft-token').expect(204);
