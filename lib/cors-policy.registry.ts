@@ -11,6 +11,7 @@ import { mergePolicyLayers, type PolicyLayer } from './engine/policy-merger.js';
 import { ProblemList, validateMergedPolicy, validatePolicyFields } from './engine/policy-validator.js';
 import type { CorsModuleOptions } from './interfaces/cors-module-options.interface.js';
 import type { CorsPolicy, CorsPolicyReference } from './interfaces/cors-policy.interface.js';
+import { declaresVersion, setsVaryHeader, takesResponse } from './routing/handler-enhancers.js';
 import { compileHostPatterns, RouteTable, type RouteMatchingOptions } from './routing/route-table.js';
 
 /** Nest's own metadata keys (`@nestjs/common` constants; their values are stable across 11 and 12). */
@@ -28,6 +29,12 @@ export interface CorsRouteEntry {
   readonly label: string;
   readonly policy: CompiledPolicy;
   readonly hosts?: readonly RegExp[];
+  /** The guard has a job here: `rejectDisallowedOrigins`, or handlers that may share a route (hosts, versions). */
+  readonly needsGuard: boolean;
+  /** The interceptor has a job here: the handler may overwrite `Vary` (`@Header('Vary')`, `@Res()`). */
+  readonly needsInterceptor: boolean;
+  /** Request-scoped controllers read their enhancers per request, not once at registration. */
+  readonly requestScoped: boolean;
 }
 
 /** What a request without `Origin` needs, decided once for the whole app. */
@@ -133,7 +140,17 @@ export class CorsPolicyRegistry {
         const label = `${controller.name}.${methodName}`;
         const routeLayer = resolve(Reflect.getMetadata(CORS_METADATA, method), label);
         const policy = this.policyFor(defaultsLayer, classLayer, routeLayer, label, problems);
-        compiled.push({ controller, methodName, label, policy, hosts });
+        compiled.push({
+          controller,
+          methodName,
+          label,
+          policy,
+          hosts,
+          needsGuard: policy.rejectDisallowedOrigins || hosts !== undefined || declaresVersion(controller, method),
+          needsInterceptor:
+            policy.enabled && policy.varyOnOrigin && (setsVaryHeader(method) || takesResponse(controller, methodName)),
+          requestScoped: !wrapper.isDependencyTreeStatic(),
+        });
       }
     }
     if (problems.items.length > 0) {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsPolicyRegistry, NoOriginWork } from './cors-policy.registry.js';
 import type { CompiledPolicy } from './engine/compiled-policy.js';
 import {
@@ -22,6 +23,7 @@ type RequestHook = (request: unknown, response: unknown, done: Done) => unknown;
 export interface RequestHookHost {
   setOnRequestHook?(hook: RequestHook): void;
   getType?(): string;
+  getInstance?(): unknown;
   onRequestHook?: RequestHook;
 }
 
@@ -68,8 +70,12 @@ export class CorsRequestHook {
   private readonly logger = new Logger('CorsModule');
   private exchange = new HttpExchange(false);
   private previous?: RequestHook;
+  private adapter?: RequestHookHost;
 
-  constructor(private readonly registry: CorsPolicyRegistry) {}
+  constructor(
+    private readonly registry: CorsPolicyRegistry,
+    private readonly conflicts: CorsConflictReporter,
+  ) {}
 
   /** Installs the hook, keeping any hook set before it (called after this one). */
   install(adapter: RequestHookHost): boolean {
@@ -78,6 +84,7 @@ export class CorsRequestHook {
     }
     this.exchange = HttpExchange.forAdapterType(adapter.getType?.());
     this.previous = typeof adapter.onRequestHook === 'function' ? adapter.onRequestHook : undefined;
+    this.adapter = adapter;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
     adapter.setOnRequestHook(hook);
     return true;
@@ -88,6 +95,11 @@ export class CorsRequestHook {
   }
 
   private handle(request: unknown, response: unknown, done: Done): unknown {
+    if (this.adapter !== undefined) {
+      // Once, on the first request: by now every plugin (say @fastify/cors) has loaded.
+      this.conflicts.inspect(this.adapter.getInstance?.());
+      this.adapter = undefined;
+    }
     const next: Done = this.previous
       ? (error) => (error ? done(error) : this.previous!(request, response, done))
       : done;

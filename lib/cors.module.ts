@@ -7,7 +7,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ConfigurableCorsModule } from './cors.module-definition.js';
 import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsGuard } from './cors.guard.js';
@@ -16,6 +16,7 @@ import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook, type RequestHookHost } from './cors-request.hook.js';
 import type { RouteMatchingOptions } from './routing/route-table.js';
+import { attachToHandler } from './routing/handler-enhancers.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
 
 /** Applications this module already serves: a second `forRoot()` would answer every request twice. */
@@ -23,7 +24,6 @@ const configuredApps = new WeakSet<ModulesContainer>();
 
 interface HttpAdapterLike extends RequestHookHost {
   getRouteMatchingOptions?(): Partial<RouteMatchingOptions>;
-  getInstance?(): unknown;
 }
 
 /**
@@ -38,15 +38,7 @@ interface HttpAdapterLike extends RequestHookHost {
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [
-    CorsPolicyRegistry,
-    CorsRequestHook,
-    CorsGuard,
-    CorsInterceptor,
-    CorsConflictReporter,
-    { provide: APP_GUARD, useExisting: CorsGuard },
-    { provide: APP_INTERCEPTOR, useExisting: CorsInterceptor },
-  ],
+  providers: [CorsPolicyRegistry, CorsRequestHook, CorsGuard, CorsInterceptor, CorsConflictReporter],
   exports: [CorsPolicyRegistry],
 })
 export class CorsModule
@@ -56,13 +48,16 @@ export class CorsModule
   private readonly logger = new Logger('CorsModule');
   private readonly recorder = new RouteRegistrationRecorder();
   private recording = false;
+  private detachAfterRegistration: Array<() => void> = [];
+  private detachAtShutdown: Array<() => void> = [];
 
   constructor(
     private readonly registry: CorsPolicyRegistry,
     private readonly hook: CorsRequestHook,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modulesContainer: ModulesContainer,
-    private readonly conflicts: CorsConflictReporter,
+    private readonly guard: CorsGuard,
+    private readonly interceptor: CorsInterceptor,
   ) {
     super();
   }
@@ -81,6 +76,7 @@ export class CorsModule
     }
     configuredApps.add(this.modulesContainer);
     this.registry.compile();
+    this.attachEnhancers();
     const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
     if (!adapter || !this.hook.install(adapter)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
@@ -99,8 +95,29 @@ export class CorsModule
     this.recording = true;
   }
 
+  /**
+   * Puts `CorsGuard` and `CorsInterceptor` on exactly the handlers where they
+   * have a job (see `CorsRouteEntry.needsGuard` / `needsInterceptor`); Nest
+   * reads them when it registers the routes, right after this.
+   */
+  private attachEnhancers(): void {
+    for (const entry of this.registry.routes) {
+      if (!entry.needsGuard && !entry.needsInterceptor) continue;
+      const handler = entry.controller.prototype[entry.methodName] as Function;
+      const detach = attachToHandler(
+        handler,
+        entry.needsGuard ? this.guard : undefined,
+        entry.needsInterceptor ? this.interceptor : undefined,
+      );
+      (entry.requestScoped ? this.detachAtShutdown : this.detachAfterRegistration).push(detach);
+    }
+  }
+
   /** Runs right after Nest registered every route. */
   onModuleInit(): void {
+    // Nest copied the enhancers of static routes at registration: take ours off the shared classes again.
+    this.detachAfterRegistration.forEach((detach) => detach());
+    this.detachAfterRegistration = [];
     if (!this.recording) return;
     this.recorder.stop();
     this.recording = false;
@@ -117,14 +134,11 @@ export class CorsModule
     if (this.registry.printReport) {
       this.logger.log(`Effective CORS policies:\n${formatPolicyReport(this.registry.report())}`);
     }
-    const instance = this.adapterHost.httpAdapter?.getInstance?.() as
-      { router?: { stack?: Array<{ name?: string }> } } | undefined;
-    if (instance?.router?.stack?.some((layer) => layer.name === 'corsMiddleware')) {
-      this.conflicts.report('app.enableCors() (or the cors option of NestFactory.create()) is active as well.');
-    }
   }
 
   onModuleDestroy(): void {
+    this.detachAtShutdown.forEach((detach) => detach());
+    this.detachAtShutdown = [];
     this.recorder.stop();
     this.registry.release();
     configuredApps.delete(this.modulesContainer);

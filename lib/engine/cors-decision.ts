@@ -38,7 +38,7 @@ export function appendVary(target: HeaderTarget, names: string): void {
     return;
   }
   const current = Array.isArray(existing) ? existing.join(', ') : String(existing);
-  if (current.trim() === '*') {
+  if (current === names || current.trim() === '*') {
     return;
   }
   const present = new Set(current.split(',').map((name) => name.trim().toLowerCase()));

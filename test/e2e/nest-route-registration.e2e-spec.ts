@@ -71,3 +71,17 @@ describe.each(ADAPTERS)('Nest route registration, as nestjs-cors observes it (%s
     expect(Object.prototype.hasOwnProperty.call(adapterInstance, 'get')).toBe(false);
   });
 });
+
+describe('CorsGuard and CorsInterceptor are put only on the handlers that need them', () => {
+  it('leaves no trace on the shared controller classes once the routes are registered', async () => {
+    const app = await createApp('fastify', {
+      imports: [CorsModule.forRoot({ origin: 'https://app.example.com' })],
+      controllers: [ProbeController],
+    });
+    for (const name of ['one', 'create', 'any'] as const) {
+      expect(Reflect.getMetadata('__guards__', ProbeController.prototype[name])).toBeUndefined();
+      expect(Reflect.getMetadata('__interceptors__', ProbeController.prototype[name])).toBeUndefined();
+    }
+    await app.close();
+  });
+});
