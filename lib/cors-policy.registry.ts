@@ -146,7 +146,7 @@ export class CorsPolicyRegistry {
           label,
           policy,
           hosts,
-          needsGuard: policy.rejectDisallowedOrigins || hosts !== undefined || declaresVersion(controller, method),
+          needsGuard: policy.rejectDisallowedOrigins || hosts !== undefined,
           needsInterceptor:
             policy.enabled && policy.varyOnOrigin && (setsVaryHeader(method) || takesResponse(controller, methodName)),
           requestScoped: !wrapper.isDependencyTreeStatic(),
@@ -155,6 +155,9 @@ export class CorsPolicyRegistry {
     }
     if (problems.items.length > 0) {
       throw new CorsConfigurationError(problems.items);
+    }
+    for (const entry of versionedSiblings(compiled)) {
+      (entry as { needsGuard: boolean }).needsGuard = true;
     }
     this._defaults = compilePolicy(defaultsMerged, 'module options', this.asyncOrigin);
     this.defaultsList = [this._defaults];
@@ -347,6 +350,29 @@ function resolveReference(
     return { label: location, fields: reference as CorsPolicyReference & CorsPolicy };
   }
   return undefined;
+}
+
+/**
+ * Versioned handlers that share a method and path with another versioned
+ * handler: under header, media-type or custom versioning they serve the same
+ * route, which only the guard can tell apart (URI versions never collide).
+ */
+function versionedSiblings(entries: readonly CorsRouteEntry[]): CorsRouteEntry[] {
+  const byRoute = new Map<string, CorsRouteEntry[]>();
+  for (const entry of entries) {
+    const handler = entry.controller.prototype[entry.methodName] as Function;
+    if (!declaresVersion(entry.controller, handler)) continue;
+    const controllerPaths = [Reflect.getMetadata(NEST_PATH_METADATA, entry.controller) ?? ''].flat();
+    const methodPaths = [Reflect.getMetadata(NEST_PATH_METADATA, handler)].flat();
+    const method = Reflect.getMetadata(NEST_METHOD_METADATA, handler) as number;
+    for (const controllerPath of controllerPaths) {
+      for (const methodPath of methodPaths) {
+        const key = `${method} ${String(controllerPath).replace(/^\/|\/$/g, '')}/${String(methodPath).replace(/^\/|\/$/g, '')}`;
+        byRoute.set(key, [...(byRoute.get(key) ?? []), entry]);
+      }
+    }
+  }
+  return [...new Set([...byRoute.values()].filter((group) => group.length > 1).flat())];
 }
 
 function noOriginWorkFor(policies: readonly CompiledPolicy[]): NoOriginWork {
