@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
 import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsPolicyRegistry, NoOriginWork } from './cors-policy.registry.js';
 import type { CompiledPolicy } from './engine/compiled-policy.js';
@@ -12,6 +11,7 @@ import {
   writeOriginIndependentHeaders,
   writePreflightHeaders,
   type CorsRefusal,
+  type HeaderTarget,
 } from './engine/cors-decision.js';
 import { explainRefusal } from './engine/refusal-explainer.js';
 import { CORS_ALLOWED_ORIGIN, CORS_POLICY, HttpExchange, type CorsIncomingMessage } from './http/http-exchange.js';
@@ -106,17 +106,17 @@ export class CorsRequestHook {
     const raw = this.exchange.rawRequest(request);
     const origin = raw.headers.origin;
     if (origin === undefined) {
-      this.handleWithoutOrigin(raw, this.exchange.rawResponse(response));
+      this.handleWithoutOrigin(raw, this.exchange.headerTarget(response));
       return next();
     }
     const requestMethod = raw.headers['access-control-request-method'];
     if (raw.method === 'OPTIONS' && requestMethod !== undefined) {
       return this.handlePreflight(raw, response, origin, requestMethod, next);
     }
-    return this.handleActual(raw, this.exchange.rawResponse(response), origin, next);
+    return this.handleActual(raw, this.exchange.headerTarget(response), origin, next);
   }
 
-  private handleWithoutOrigin(raw: CorsIncomingMessage, res: ServerResponse): void {
+  private handleWithoutOrigin(raw: CorsIncomingMessage, res: HeaderTarget): void {
     switch (this.registry.noOriginWork) {
       case NoOriginWork.VaryOnly:
         appendVary(res, 'Origin');
@@ -130,7 +130,7 @@ export class CorsRequestHook {
     }
   }
 
-  private handleActual(raw: CorsIncomingMessage, res: ServerResponse, origin: string, next: Done): unknown {
+  private handleActual(raw: CorsIncomingMessage, res: HeaderTarget, origin: string, next: Done): unknown {
     const policy = this.registry.resolve(raw.method!, raw.url!, raw.headers.host);
     raw[CORS_POLICY] = policy;
     if (!policy.enabled) {
@@ -152,7 +152,7 @@ export class CorsRequestHook {
 
   private applyActual(
     raw: CorsIncomingMessage,
-    res: ServerResponse,
+    res: HeaderTarget,
     origin: string,
     policy: CompiledPolicy,
     allowed: boolean,
@@ -226,7 +226,7 @@ export class CorsRequestHook {
       preflight.requestMethod,
       preflight.requestHeaders,
       preflight.privateNetwork,
-      this.exchange.rawResponse(response),
+      this.exchange.headerTarget(response),
     );
     if (policy.preflightContinue) {
       raw[CORS_POLICY] = policy;
@@ -242,7 +242,7 @@ export class CorsRequestHook {
         explainRefusal('preflight', preflight.requestMethod, preflight.raw.url!, preflight.origin, policy, refusal),
       );
     }
-    appendVary(this.exchange.rawResponse(response), policy.preflightVary);
+    appendVary(this.exchange.headerTarget(response), policy.preflightVary);
     this.exchange.endEmpty(response, FORBIDDEN);
   }
 }

@@ -44,7 +44,7 @@ export class CorsGuard implements CanActivate {
     }
     if (origin === undefined) {
       if (raw[CORS_POLICY] !== policy) {
-        const res = exchange.rawResponse(http.getResponse());
+        const res = exchange.headerTarget(http.getResponse());
         clearCorsHeaders(res);
         writeOriginIndependentHeaders(policy, res);
         raw[CORS_POLICY] = policy;
@@ -66,7 +66,7 @@ export class CorsGuard implements CanActivate {
     allowed: boolean,
   ): boolean {
     if (raw[CORS_POLICY] !== policy) {
-      const res = this.hook.httpExchange.rawResponse(response);
+      const res = this.hook.httpExchange.headerTarget(response);
       clearCorsHeaders(res);
       if (allowed) {
         writeActualHeaders(policy, origin, res);

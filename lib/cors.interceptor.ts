@@ -32,7 +32,7 @@ export class CorsInterceptor implements NestInterceptor {
     if (!policy?.enabled) {
       return next.handle();
     }
-    const target = exchange.lateHeaderTarget(http.getResponse());
+    const target = exchange.headerTarget(http.getResponse());
     const keep = () => {
       if (policy.varyOnOrigin) {
         appendVary(target, 'Origin');

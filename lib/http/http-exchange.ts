@@ -20,15 +20,25 @@ interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
   header(name: string, value: string): FastifyReplyLike;
   getHeader(name: string): number | string | string[] | undefined;
+  removeHeader(name: string): unknown;
   send(payload?: unknown): unknown;
 }
 
-/**
- * Reaches the Node request and response behind an adapter's objects. Headers
- * go on the raw `ServerResponse` so that they survive every way a response
- * ends: guards, filters, 404s, body-parser errors, and Fastify replies built
- * from the raw response.
- */
+/** A Fastify reply seen as a header target. */
+class ReplyHeaders implements HeaderTarget {
+  constructor(private readonly reply: FastifyReplyLike) {}
+  getHeader(name: string) {
+    return this.reply.getHeader(name);
+  }
+  setHeader(name: string, value: string) {
+    this.reply.header(name, value);
+  }
+  removeHeader(name: string) {
+    this.reply.removeHeader(name);
+  }
+}
+
+/** Reaches the Node request behind an adapter's objects, and the place its CORS headers go. */
 export class HttpExchange {
   constructor(private readonly fastify: boolean) {}
 
@@ -40,22 +50,14 @@ export class HttpExchange {
     return (this.fastify ? (request as { raw: IncomingMessage }).raw : request) as CorsIncomingMessage;
   }
 
-  rawResponse(response: unknown): ServerResponse {
-    return (this.fastify ? (response as FastifyReplyLike).raw : response) as ServerResponse;
-  }
-
   /**
-   * Where headers set after the handler must go to win: Fastify merges its
-   * reply's own headers over the raw response's, so the reply there.
+   * Where CORS headers go. Express: the response itself. Fastify: the reply,
+   * whose headers Fastify keeps on every way it ends a request (errors, 404s,
+   * parser errors) — and headers set on the raw response instead would push
+   * every reply off Node's fast \`writeHead\` path.
    */
-  lateHeaderTarget(response: unknown): HeaderTarget {
-    if (!this.fastify) return response as ServerResponse;
-    const reply = response as FastifyReplyLike;
-    return {
-      getHeader: (name) => reply.getHeader(name),
-      setHeader: (name, value) => reply.header(name, value),
-      removeHeader: (name) => reply.raw.removeHeader(name),
-    };
+  headerTarget(response: unknown): HeaderTarget {
+    return this.fastify ? new ReplyHeaders(response as FastifyReplyLike) : (response as ServerResponse);
   }
 
   /** Ends a request with an empty body (a preflight answer), bypassing the application. */

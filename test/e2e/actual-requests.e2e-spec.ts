@@ -8,6 +8,9 @@ import {
   Header,
   HttpException,
   Injectable,
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
   Param,
   ParseIntPipe,
   Post,
@@ -274,5 +277,42 @@ describe.each(ADAPTERS)('actual requests (%s)', (adapter) => {
         expect(varyOf(res)).not.toContain('Origin');
       }
     });
+  });
+});
+
+describe.each(ADAPTERS)('errors thrown by Nest middleware (%s)', (adapter) => {
+  @Controller('guarded-by-middleware')
+  class MiddlewareGuardedController {
+    @Get()
+    read() {
+      return { ok: true };
+    }
+  }
+
+  @Module({ controllers: [MiddlewareGuardedController] })
+  class FeatureModule implements NestModule {
+    configure(consumer: MiddlewareConsumer) {
+      consumer
+        .apply((_req: unknown, _res: unknown, next: (error?: unknown) => void) => {
+          next(new UnauthorizedException('middleware says no'));
+        })
+        .forRoutes(MiddlewareGuardedController);
+    }
+  }
+
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(adapter, {
+      imports: [CorsModule.forRoot({ origin: APP, credentials: true }), FeatureModule],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('keeps the CORS headers on a 401 from middleware, so the front end can read it', async () => {
+    const res = await request(app.getHttpServer()).get('/guarded-by-middleware').set('Origin', APP);
+    expect(res.status).toBe(401);
+    expect(res.headers['access-control-allow-origin']).toBe(APP);
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(res.body.message).toBe('middleware says no');
   });
 });
