@@ -1,0 +1,286 @@
+/**
+ * `npm run bench`: engine micro-benchmark, HTTP benchmark (3 variants × 2
+ * adapters × 2 app sizes × 5 scenarios), CPU profile of the nestjs-cors
+ * server, then bench/RESULTS.md. See bench/README.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hrtime } from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { libraryUrl } from './library.mjs';
+import { CONNECTIONS, probe, runLoad, startServer } from './load.mjs';
+import { analyzeProfile } from './profile.mjs';
+import { renderResults } from './report.mjs';
+import { ADAPTERS, APP_SIZES, scenarioRequest, SCENARIOS, VARIANTS } from './scenarios.mjs';
+import { rotate } from './stats.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+
+const config = {
+  quick: QUICK,
+  /** Each session starts fresh server processes, warms them up, then runs its rounds. */
+  sessions: Number(process.env.BENCH_SESSIONS ?? (QUICK ? 1 : 3)),
+  roundsPerSession: Number(process.env.BENCH_ROUNDS ?? 2),
+  seconds: Number(process.env.BENCH_SECONDS ?? (QUICK ? 0.5 : 0.7)),
+  warmupChunkSeconds: QUICK ? 0.5 : 0.7,
+  warmupMinChunks: QUICK ? 2 : 3,
+  warmupMaxChunks: QUICK ? 3 : 5,
+  /** The JIT has settled when a warm-up chunk is within this of the one before. */
+  warmupTolerance: 0.03,
+  profileWarmupSeconds: QUICK ? 1 : 2,
+  profileSeconds: QUICK ? 2 : 5,
+  connections: CONNECTIONS,
+  parts: (process.env.BENCH_ONLY ?? 'engine,http,profile').split(','),
+  adapters: (process.env.BENCH_ADAPTERS ?? ADAPTERS.join(',')).split(','),
+  sizes: (process.env.BENCH_SIZES ?? APP_SIZES.join(',')).split(',').map(Number),
+  scenarios: (process.env.BENCH_SCENARIOS ?? SCENARIOS.map((scenario) => scenario.id).join(',')).split(','),
+  output: process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'RESULTS.md'),
+};
+
+const work = mkdtempSync(join(tmpdir(), 'nestjs-cors-bench-'));
+
+/**
+ * lib/ compiled with tsconfig.build.json into a directory of this run, so
+ * that an `npm run build` elsewhere (tests do it) cannot remove or half-write
+ * the code under measurement. Under node_modules/ so that its imports resolve.
+ * BENCH_DIST=<dir> uses an existing build instead (e.g. BENCH_DIST=dist).
+ */
+function compileLibrary() {
+  if (process.env.BENCH_DIST) {
+    const given = resolve(ROOT, process.env.BENCH_DIST);
+    if (!existsSync(join(given, 'index.js'))) throw new Error(`${given}/index.js not found: build it first`);
+    return { dir: given, own: false };
+  }
+  const cache = join(ROOT, 'node_modules', '.cache', 'nestjs-cors-bench');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'dist-'));
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dir], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('compiling lib/ failed');
+  }
+  return { dir, own: true };
+}
+
+function log(message) {
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+}
+
+function packageVersion(...candidates) {
+  for (const candidate of candidates) {
+    const file = join(ROOT, 'node_modules', candidate, 'package.json');
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version;
+  }
+  return 'not found';
+}
+
+/** The commit the library was built from, and whether lib/ differed from it. */
+function revision() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--', 'lib') ? `${commit} + uncommitted lib/ changes` : commit;
+}
+
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  return {
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    nest: packageVersion('@nestjs/core'),
+    platformExpress: packageVersion('@nestjs/platform-express'),
+    platformFastify: packageVersion('@nestjs/platform-fastify'),
+    express: packageVersion('@nestjs/platform-express/node_modules/express', 'express'),
+    fastify: packageVersion('@nestjs/platform-fastify/node_modules/fastify', 'fastify'),
+    cors: packageVersion('@nestjs/platform-express/node_modules/cors', 'cors'),
+    fastifyCors: packageVersion('@nestjs/platform-fastify/node_modules/@fastify/cors', '@fastify/cors'),
+    findMyWay: packageVersion('find-my-way'),
+    autocannon: packageVersion('autocannon'),
+    mitata: packageVersion('mitata'),
+    library: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+    revision: revision(),
+  };
+}
+
+function runEngine() {
+  const file = join(work, 'engine.json');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'engine.mjs'), '--json', file], {
+      stdio: 'inherit',
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(readFileSync(file, 'utf8'))) : reject(new Error(`engine bench exited ${code}`)),
+    );
+  });
+}
+
+/** Mixed load (every scenario in turn) until two chunks in a row agree: the JIT has settled. */
+async function warmUp(server, routes) {
+  const mixed = SCENARIOS.map((scenario) => scenarioRequest(scenario.id, routes));
+  const chunks = [];
+  for (let index = 0; index < config.warmupMaxChunks; index++) {
+    chunks.push(Math.round((await runLoad(server.port, mixed, config.warmupChunkSeconds)).rps));
+    const [previous, last] = chunks.slice(-2);
+    if (chunks.length >= config.warmupMinChunks && Math.abs(last - previous) / last <= config.warmupTolerance) {
+      return { chunks, settled: true };
+    }
+  }
+  return { chunks, settled: false };
+}
+
+async function startVariants(adapter, routes) {
+  const servers = {};
+  try {
+    for (const variant of VARIANTS) {
+      servers[variant.id] = await startServer(adapter, variant.id, routes);
+    }
+  } catch (error) {
+    await stopAll(servers);
+    throw error;
+  }
+  return servers;
+}
+
+async function stopAll(servers) {
+  for (const server of Object.values(servers)) await server.stop();
+}
+
+/**
+ * One adapter and app size: `sessions` times, fresh server processes (a
+ * process can settle into a slower or faster state than another, so one
+ * process per variant would carry its luck into every round), warmed up,
+ * then `rounds` rounds of every scenario on every variant, interleaved.
+ */
+async function benchGroup(adapter, routes) {
+  const scenarios = SCENARIOS.filter((scenario) => config.scenarios.includes(scenario.id));
+  const perScenario = () =>
+    Object.fromEntries(
+      scenarios.map((scenario) => [scenario.id, Object.fromEntries(VARIANTS.map((variant) => [variant.id, []]))]),
+    );
+  const runs = perScenario();
+  const cpu = perScenario();
+  const cpuShare = perScenario();
+  const warmup = Object.fromEntries(VARIANTS.map((variant) => [variant.id, []]));
+  const probes = {};
+  const problems = [];
+  let round = 0;
+  for (let session = 0; session < config.sessions; session++) {
+    const servers = await startVariants(adapter, routes);
+    try {
+      if (session === 0) {
+        for (const variant of VARIANTS) {
+          probes[variant.id] = {};
+          for (const scenario of scenarios) {
+            const request = scenarioRequest(scenario.id, routes);
+            probes[variant.id][scenario.id] = await probe(servers[variant.id].port, request);
+          }
+        }
+      }
+      for (const variant of VARIANTS) {
+        warmup[variant.id].push(await warmUp(servers[variant.id], routes));
+      }
+      const chunks = (variant) => warmup[variant.id][session].chunks.join('→');
+      log(
+        `${adapter}, ${routes} routes, session ${session + 1}: warm-up ${VARIANTS.map((v) => `${v.id} ${chunks(v)}`).join('; ')}`,
+      );
+      for (let sessionRound = 0; sessionRound < config.roundsPerSession; sessionRound++, round++) {
+        for (const [scenarioIndex, scenario] of scenarios.entries()) {
+          const request = scenarioRequest(scenario.id, routes);
+          for (const variant of rotate(VARIANTS, round + scenarioIndex)) {
+            const server = servers[variant.id];
+            const result = await runLoad(server.port, request, config.seconds, server.pid);
+            runs[scenario.id][variant.id].push(result.rps);
+            cpu[scenario.id][variant.id].push(result.cpuMicrosPerRequest);
+            cpuShare[scenario.id][variant.id].push(result.cpuShare);
+            if (result.errors > 0)
+              problems.push(`${variant.id}/${scenario.id}: ${result.errors} socket errors/timeouts`);
+          }
+        }
+        log(`${adapter}, ${routes} routes: round ${round + 1}/${config.sessions * config.roundsPerSession} done`);
+      }
+    } finally {
+      await stopAll(servers);
+    }
+  }
+  return { adapter, routes, probes, warmup, runs, cpu, cpuShare, problems };
+}
+
+function nowMicros() {
+  return Number(hrtime.bigint() / 1000n);
+}
+
+async function profileModule(adapter, routes) {
+  const name = `module-${adapter}-${routes}.cpuprofile`;
+  const server = await startServer(adapter, 'module', routes, [
+    '--cpu-prof',
+    `--cpu-prof-dir=${work}`,
+    `--cpu-prof-name=${name}`,
+    '--cpu-prof-interval=250',
+  ]);
+  const mixed = SCENARIOS.map((scenario) => scenarioRequest(scenario.id, routes));
+  let from;
+  let to;
+  try {
+    await runLoad(server.port, mixed, config.profileWarmupSeconds);
+    from = nowMicros();
+    await runLoad(server.port, mixed, config.profileSeconds);
+    to = nowMicros();
+  } finally {
+    await server.stop();
+  }
+  const file = join(work, name);
+  return { adapter, routes, file, analysis: analyzeProfile(file, libraryUrl('./'), from, to) };
+}
+
+const started = Date.now();
+
+async function main() {
+  log('compiling lib/ (tsconfig.build.json)');
+  const library = compileLibrary();
+  process.env.NESTJS_CORS_DIST = library.dir;
+  try {
+    await measureAll();
+  } finally {
+    if (library.own) rmSync(library.dir, { recursive: true, force: true });
+  }
+}
+
+async function measureAll() {
+  const results = { meta: { ...machine(), date: new Date().toISOString(), loadBefore: loadavg() }, config, work };
+  log(`library under test: ${process.env.NESTJS_CORS_DIST}; raw results and profiles go to ${work}`);
+  if (config.parts.includes('engine')) {
+    log('engine micro-benchmark (mitata)');
+    results.engine = await runEngine();
+  }
+  if (config.parts.includes('http')) {
+    results.http = [];
+    for (const routes of config.sizes) {
+      for (const adapter of config.adapters) {
+        log(`HTTP: ${adapter}, ${routes} routes`);
+        results.http.push(await benchGroup(adapter, routes));
+      }
+    }
+  }
+  if (config.parts.includes('profile')) {
+    results.profiles = [];
+    for (const adapter of config.adapters) {
+      const routes = Math.max(...config.sizes);
+      log(`CPU profile: nestjs-cors on ${adapter}, ${routes} routes`);
+      results.profiles.push(await profileModule(adapter, routes));
+    }
+  }
+  results.meta.loadAfter = loadavg();
+  results.meta.seconds = (Date.now() - started) / 1000;
+  writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(config.output, renderResults(results));
+  log(`wrote ${config.output} (raw: ${join(work, 'results.json')})`);
+}
+
+await main();

@@ -1,0 +1,22 @@
+export function median(values) {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function minMax(values) {
+  const finite = values.filter((value) => Number.isFinite(value));
+  return [Math.min(...finite), Math.max(...finite)];
+}
+
+/** Element-wise ratios of two runs measured round by round. */
+export function pairedRatios(numerators, denominators) {
+  return numerators.map((value, index) => value / denominators[index]);
+}
+
+/** The same list rotated left by `by` places. */
+export function rotate(list, by) {
+  const shift = ((by % list.length) + list.length) % list.length;
+  return [...list.slice(shift), ...list.slice(0, shift)];
+}
