@@ -279,7 +279,11 @@ async function measureAll() {
   results.meta.loadAfter = loadavg();
   results.meta.seconds = (Date.now() - started) / 1000;
   writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
-  writeFileSync(config.output, renderResults(results));
+  // Keep the soak section (written by soak.mjs) across benchmark runs.
+  const previous = existsSync(config.output) ? readFileSync(config.output, 'utf8') : '';
+  const soak = /<!-- soak:start -->[\s\S]*<!-- soak:end -->/.exec(previous)?.[0];
+  const rendered = renderResults(results);
+  writeFileSync(config.output, soak ? `${rendered.trimEnd()}\n\n${soak}\n` : rendered);
   log(`wrote ${config.output} (raw: ${join(work, 'results.json')})`);
 }
 
