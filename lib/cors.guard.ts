@@ -1,5 +1,5 @@
 import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { CorsPolicyRegistry, NoOriginWork } from './cors-policy.registry.js';
 import type { CompiledPolicy } from './engine/compiled-policy.js';
 import { clearCorsHeaders, writeActualHeaders, writeOriginIndependentHeaders } from './engine/cors-decision.js';
 import { CORS_ALLOWED_ORIGIN, CORS_POLICY, type CorsIncomingMessage } from './http/http-exchange.js';
@@ -43,7 +43,9 @@ export class CorsGuard implements CanActivate {
       return true;
     }
     if (origin === undefined) {
-      if (raw[CORS_POLICY] !== policy) {
+      // Without a lookup, the hook wrote `Vary: Origin`: all this policy would write too.
+      const varyOnly = raw[CORS_POLICY] === undefined && this.registry.noOriginWork === NoOriginWork.VaryOnly;
+      if (raw[CORS_POLICY] !== policy && !(varyOnly && policy.enabled && !policy.wildcardOrigin)) {
         const res = exchange.headerTarget(http.getResponse());
         clearCorsHeaders(res);
         writeOriginIndependentHeaders(policy, res);

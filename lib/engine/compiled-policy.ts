@@ -71,6 +71,32 @@ export function disabledPolicy(label: string, merged: MergedPolicy = EMPTY_MERGE
 }
 
 /**
+ * Compiled parts shared by the policies built from the same field value: an
+ * origin list that 1,000 handlers inherit is compiled into one matcher, not
+ * 1,000 (each held a few KiB, and a bigger heap slows every request down).
+ * Keyed by the value itself (lists by identity), never holding on to it.
+ */
+class SharedParts<T> {
+  private readonly byObject = new WeakMap<object, T>();
+  private readonly byPrimitive = new Map<unknown, T>();
+
+  get(key: unknown, make: () => T): T {
+    const byObject = (typeof key === 'object' && key !== null) || typeof key === 'function';
+    let part = byObject ? this.byObject.get(key as object) : this.byPrimitive.get(key);
+    if (part === undefined) {
+      part = make();
+      if (byObject) this.byObject.set(key as object, part);
+      else this.byPrimitive.set(key, part);
+    }
+    return part;
+  }
+}
+
+const sharedMatchers = new SharedParts<OriginMatcher>();
+const sharedMethods = new SharedParts<{ list: string[]; set: ReadonlySet<string>; value: string }>();
+const sharedHeaderRules = new SharedParts<RequestedHeaderRule>();
+
+/**
  * Compiles a merged policy that has passed validation. A policy that allows
  * no origin at all compiles to a disabled one: it could never add a header.
  */
@@ -80,19 +106,27 @@ export function compilePolicy(
   asyncOrigin: AsyncOriginSettings = DEFAULT_ASYNC_ORIGIN_SETTINGS,
 ): CompiledPolicy {
   const { fields } = merged;
-  const origin = checkOriginField(fields.origin, label, new ProblemList());
-  const origins = compileOriginMatcher(
-    origin.specs,
-    origin.regexps,
-    origin.predicate as CorsOriginFunction | undefined,
-    asyncOrigin,
-  );
+  const compileOrigins = (): OriginMatcher => {
+    const origin = checkOriginField(fields.origin, label, new ProblemList());
+    return compileOriginMatcher(
+      origin.specs,
+      origin.regexps,
+      origin.predicate as CorsOriginFunction | undefined,
+      asyncOrigin,
+    );
+  };
+  // A predicate's matcher depends on the asyncOrigin settings too: compiled per policy.
+  const origins =
+    typeof fields.origin === 'function' ? compileOrigins() : sharedMatchers.get(fields.origin, compileOrigins);
   if (origins.none) {
     return disabledPolicy(label, merged);
   }
   const credentials = fields.credentials === true;
-  const methodList =
-    fields.methods === undefined ? [...DEFAULT_METHODS] : toNameList(fields.methods).map(normalizeMethod);
+  const methods = sharedMethods.get(fields.methods, () => {
+    const list = fields.methods === undefined ? [...DEFAULT_METHODS] : toNameList(fields.methods).map(normalizeMethod);
+    return { list, set: new Set(list.filter((method) => method !== '*')), value: list.join(', ') };
+  });
+  const methodList = methods.list;
   const anyMethod = methodList.includes('*');
   const allowedHeaderList = fields.allowedHeaders === undefined ? undefined : toNameList(fields.allowedHeaders);
   const exposedHeaderList = toNameList(fields.exposedHeaders);
@@ -110,13 +144,15 @@ export function compilePolicy(
     varyOnOrigin: !wildcardOrigin,
     credentials,
     anyMethod,
-    methods: new Set(methodList.filter((method) => method !== '*')),
-    allowMethodsValue: methodList.join(', '),
-    requestHeaders: Object.freeze({
-      anyWellFormed: allowedHeaderList === undefined,
-      wildcard: allowedHeaderList?.includes('*') ?? false,
-      names: new Set((allowedHeaderList ?? []).map((name) => name.toLowerCase())),
-    }),
+    methods: methods.set,
+    allowMethodsValue: methods.value,
+    requestHeaders: sharedHeaderRules.get(fields.allowedHeaders, () =>
+      Object.freeze({
+        anyWellFormed: allowedHeaderList === undefined,
+        wildcard: allowedHeaderList?.includes('*') ?? false,
+        names: new Set((allowedHeaderList ?? []).map((name) => name.toLowerCase())),
+      }),
+    ),
     allowHeadersValue: allowedHeaderList === undefined ? undefined : allowedHeaderList.join(', '),
     exposeHeadersValue: exposedHeaderList.length > 0 ? exposedHeaderList.join(', ') : undefined,
     maxAgeValue: fields.maxAge === undefined ? undefined : String(fields.maxAge),

@@ -78,6 +78,8 @@ export type RequestedHeadersRefusal =
 const TOO_LONG: RequestedHeadersRefusal = { reason: 'too-long' };
 const MALFORMED: RequestedHeadersRefusal = { reason: 'malformed' };
 
+const COMMA = 0x2c;
+
 function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
@@ -94,32 +96,35 @@ export function checkRequestedHeaders(value: string, rule: RequestedHeaderRule):
     return TOO_LONG;
   }
   let names = 0;
-  let start = 0;
-  while (start <= length) {
-    let end = value.indexOf(',', start);
+  let from = 0;
+  while (from < length) {
+    // Commas and whitespace between names are skipped a character at a time:
+    // 2,048 commas cost one pass over them, not 2,049 searches.
+    const c = value.charCodeAt(from);
+    if (c === COMMA || isOws(c)) {
+      from++;
+      continue;
+    }
+    let end = value.indexOf(',', from);
     if (end === -1) {
       end = length;
     }
-    let from = start;
     let to = end;
-    while (from < to && isOws(value.charCodeAt(from))) from++;
     while (to > from && isOws(value.charCodeAt(to - 1))) to--;
-    if (from < to) {
-      if (++names > MAX_REQUEST_HEADER_NAMES) {
-        return TOO_LONG;
-      }
-      const name = value.slice(from, to);
-      if (!TOKEN.test(name)) {
-        return MALFORMED;
-      }
-      if (!rule.anyWellFormed) {
-        const lower = name.toLowerCase();
-        if (!rule.names.has(lower) && !(rule.wildcard && lower !== 'authorization')) {
-          return { reason: 'not-allowed', header: lower };
-        }
+    if (++names > MAX_REQUEST_HEADER_NAMES) {
+      return TOO_LONG;
+    }
+    const name = value.slice(from, to);
+    if (!TOKEN.test(name)) {
+      return MALFORMED;
+    }
+    if (!rule.anyWellFormed) {
+      const lower = name.toLowerCase();
+      if (!rule.names.has(lower) && !(rule.wildcard && lower !== 'authorization')) {
+        return { reason: 'not-allowed', header: lower };
       }
     }
-    start = end + 1;
+    from = end + 1;
   }
   return undefined;
 }
