@@ -51,7 +51,7 @@ export class RouteTable {
     });
   }
 
-  /** Number of (method, path) pairs in the table. */
+  /** Number of (method, path shape) entries in the radix tree. */
   get routeCount(): number {
     return this.size;
   }
@@ -73,17 +73,8 @@ export class RouteTable {
     }
   }
 
-  /** Inserts everything added into the radix tree; GET routes also answer HEAD, as on both adapters. */
+  /** Inserts everything added into the radix tree. */
   build(): void {
-    for (const { method, path } of [...this.pending.values()]) {
-      if (method === 'GET' && !this.pending.has(`HEAD ${path}`)) {
-        this.pending.set(`HEAD ${path}`, {
-          method: 'HEAD',
-          path,
-          candidates: this.pending.get(`GET ${path}`)!.candidates,
-        });
-      }
-    }
     for (const { method, path, candidates } of this.pending.values()) {
       this.insert(method, path, candidates);
     }
@@ -111,7 +102,11 @@ export class RouteTable {
 
   private findSlot(method: string, url: string): RouteSlot | undefined {
     const found = this.router.find(method as FindMyWay.HTTPMethod, url);
-    return found === null ? undefined : (found.store as RouteSlot);
+    if (found !== null) {
+      return found.store as RouteSlot;
+    }
+    // GET routes also answer HEAD, on both adapters; looked up on demand rather than stored twice.
+    return method === 'HEAD' ? this.findSlot('GET', url) : undefined;
   }
 
   /**
