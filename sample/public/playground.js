@@ -1,4 +1,4 @@
-/* global window, document, location, fetch, setTimeout */
+/* global window, document, location */
 // The CORS playground: each scenario makes one real cross-origin request to
 // the sample API (another port, so another origin) and shows what this page
 // could read. A response the browser blocks is opaque to JavaScript (fetch
