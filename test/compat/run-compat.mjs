@@ -421,6 +421,7 @@ async function installApp(name, app, npm, packed) {
   }
   await writeFile(stampFile, stamp);
   await copyFile(join(FIXTURES, app.entry), join(dir, app.entry));
+  await copyFile(join(FIXTURES, 'compat-app.cjs'), join(dir, 'compat-app.cjs'));
 
   for (const path of packed.files) {
     const [installed, packedFile] = await Promise.all([
