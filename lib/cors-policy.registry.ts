@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
-import type { IncomingMessage } from 'node:http';
 import { MODULE_OPTIONS_TOKEN } from './cors.module-definition.js';
 import { CORS_METADATA, CORS_ROUTE_METADATA_PREFIX } from './cors.constants.js';
 import { CorsConfigurationError } from './cors-configuration.error.js';
@@ -310,11 +309,6 @@ export class CorsPolicyRegistry {
   /** The policies a preflight for `method url` may be judged by (one, but for header-versioned routes). */
   resolvePreflight(method: string, url: string, host: string | undefined): readonly CompiledPolicy[] {
     return this.routeTable?.resolveAll(method, url, host) ?? this.defaultsList;
-  }
-
-  /** Convenience for tests and tools: the policy a raw request is judged by. */
-  resolveRequest(request: IncomingMessage): CompiledPolicy {
-    return this.resolve(request.method ?? 'GET', request.url ?? '/', request.headers.host);
   }
 }
 

@@ -106,31 +106,33 @@ export class CorsRequestHook {
     const raw = this.exchange.rawRequest(request);
     const origin = raw.headers.origin;
     if (origin === undefined) {
-      this.handleWithoutOrigin(raw, this.exchange.headerTarget(response));
+      this.handleWithoutOrigin(raw, response);
       return next();
     }
     const requestMethod = raw.headers['access-control-request-method'];
     if (raw.method === 'OPTIONS' && requestMethod !== undefined) {
       return this.handlePreflight(raw, response, origin, requestMethod, next);
     }
-    return this.handleActual(raw, this.exchange.headerTarget(response), origin, next);
+    return this.handleActual(raw, response, origin, next);
   }
 
-  private handleWithoutOrigin(raw: CorsIncomingMessage, res: HeaderTarget): void {
+  private handleWithoutOrigin(raw: CorsIncomingMessage, response: unknown): void {
     switch (this.registry.noOriginWork) {
       case NoOriginWork.VaryOnly:
-        appendVary(res, 'Origin');
+        appendVary(this.exchange.headerTarget(response), 'Origin');
         return;
       case NoOriginWork.Lookup: {
         const policy = this.registry.resolve(raw.method!, raw.url!, raw.headers.host);
         raw[CORS_POLICY] = policy;
-        writeOriginIndependentHeaders(policy, res);
+        if (policy.enabled) {
+          writeOriginIndependentHeaders(policy, this.exchange.headerTarget(response));
+        }
         return;
       }
     }
   }
 
-  private handleActual(raw: CorsIncomingMessage, res: HeaderTarget, origin: string, next: Done): unknown {
+  private handleActual(raw: CorsIncomingMessage, response: unknown, origin: string, next: Done): unknown {
     const policy = this.registry.resolve(raw.method!, raw.url!, raw.headers.host);
     raw[CORS_POLICY] = policy;
     if (!policy.enabled) {
@@ -139,6 +141,7 @@ export class CorsRequestHook {
       }
       return next();
     }
+    const res = this.exchange.headerTarget(response);
     const allowed = policy.origins.matches(origin, raw);
     if (allowed === true || allowed === false) {
       this.applyActual(raw, res, origin, policy, allowed);
