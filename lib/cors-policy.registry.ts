@@ -55,6 +55,9 @@ export const enum NoOriginWork {
 export class CorsPolicyRegistry {
   private readonly byHandler = new Map<Function, Map<Function, CorsRouteEntry>>();
   private readonly entries: CorsRouteEntry[] = [];
+  private readonly byClass = new Map<Function, CompiledPolicy>();
+  private isGateway?: (target: Function) => boolean;
+  private compiled = false;
   private readonly registered: Array<{ method: string; path: string; entry: CorsRouteEntry }> = [];
   private routeTable?: RouteTable;
   private metadataKey?: string;
@@ -105,6 +108,7 @@ export class CorsPolicyRegistry {
    * {@link CorsConfigurationError} listing every problem.
    */
   compile(): void {
+    if (this.compiled) return;
     const problems = new ProblemList();
     const options = (this.options ?? {}) as CorsModuleOptions;
     validatePolicyFields(options, 'module options', problems, MODULE_OPTION_KEYS);
@@ -152,9 +156,12 @@ export class CorsPolicyRegistry {
         });
       }
     }
+    const unused = this.compileClassPolicies(seen, defaultsLayer, resolve, problems);
     if (problems.items.length > 0) {
       throw new CorsConfigurationError(problems.items);
     }
+    this.compiled = true;
+    for (const message of unused) this.logger.warn(message);
     for (const entry of versionedSiblings(compiled)) {
       (entry as { needsGuard: boolean }).needsGuard = true;
     }
@@ -162,6 +169,68 @@ export class CorsPolicyRegistry {
     this.defaultsList = [this._defaults];
     for (const entry of compiled) this.register(entry);
     this._noOriginWork = noOriginWorkFor([this._defaults, ...compiled.map((entry) => entry.policy)]);
+  }
+
+  /**
+   * `@Cors()` on providers that are not controllers: WebSocket gateways get a
+   * compiled class policy when a CORS WebSocket adapter claimed them; on any
+   * other class it has no effect, which is returned as warnings.
+   */
+  private compileClassPolicies(
+    controllers: ReadonlySet<Function>,
+    defaultsLayer: PolicyLayer,
+    resolve: (reference: unknown, location: string) => PolicyLayer | false | undefined,
+    problems: ProblemList,
+  ): string[] {
+    const warnings: string[] = [];
+    const seen = new Set<Function>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const target = wrapper.metatype as Type | undefined;
+      if (typeof target !== 'function' || controllers.has(target) || seen.has(target) || !target.prototype) continue;
+      seen.add(target);
+      const reference = Reflect.getMetadata(CORS_METADATA, target) as unknown;
+      const onMethods = this.metadataScanner
+        .getAllMethodNames(target.prototype)
+        .filter((name) => Reflect.getMetadata(CORS_METADATA, target.prototype[name] as Function) !== undefined);
+      if (this.isGateway?.(target)) {
+        const classLayer = resolve(reference, target.name);
+        this.byClass.set(target, this.policyFor(defaultsLayer, classLayer, undefined, target.name, problems));
+        if (onMethods.length > 0) {
+          warnings.push(
+            `@Cors() on ${onMethods.map((name) => `${target.name}.${name}`).join(', ')} has no effect: ` +
+              'a gateway has one policy for its server; put @Cors() on the gateway class.',
+          );
+        }
+        continue;
+      }
+      if (reference === undefined && onMethods.length === 0) continue;
+      const where = reference !== undefined ? target.name : onMethods.map((name) => `${target.name}.${name}`).join(', ');
+      warnings.push(
+        `@Cors() on ${where} has no effect: it is not an HTTP controller. ` +
+          'For a GraphQL endpoint (resolvers), give its path a policy with the `paths` option of CorsModule; ' +
+          "for a WebSocket gateway, use CorsIoAdapter or CorsWsAdapter from 'nestjs-cors/websockets'.",
+      );
+    }
+    return warnings;
+  }
+
+  /**
+   * Called by the CORS WebSocket adapters before `app.init()`: classes for
+   * which `isGateway` is true get a class policy ({@link policyForClass}).
+   */
+  handleGateways(isGateway: (target: Function) => boolean): void {
+    this.isGateway = isGateway;
+  }
+
+  /**
+   * The policy of a gateway class: its `@Cors()` merged over the module
+   * defaults (validated at boot with the same errors as controllers), or the
+   * module defaults when it has none. Compiles the policies first if boot has
+   * not done so yet.
+   */
+  policyForClass(target: Function): CompiledPolicy {
+    this.compile();
+    return this.byClass.get(target) ?? this._defaults;
   }
 
   private checkAsyncOrigin(settings: unknown, problems: ProblemList): AsyncOriginSettings {
