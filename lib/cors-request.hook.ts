@@ -1,31 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsPolicyRegistry, NoOriginWork } from './cors-policy.registry.js';
 import type { CompiledPolicy } from './engine/compiled-policy.js';
 import {
+  answerActualRequest,
   appendVary,
   checkPreflightRequest,
   REFUSED_DISABLED,
   REFUSED_ORIGIN,
-  writeActualHeaders,
-  writeOriginIndependentHeaders,
   writePreflightHeaders,
   type CorsRefusal,
   type HeaderTarget,
 } from './engine/cors-decision.js';
 import { explainRefusal } from './engine/refusal-explainer.js';
 import { CORS_ALLOWED_ORIGIN, CORS_POLICY, HttpExchange, type CorsIncomingMessage } from './http/http-exchange.js';
+import { RequestHookSlot, type RequestHook, type RequestHookHost } from './http/request-hook-slot.js';
+import type { RouteCandidate } from './routing/route-candidate.js';
+import type { RequestRouter } from './routing/request-router.js';
 
 type Done = (error?: unknown) => void;
-type RequestHook = (request: unknown, response: unknown, done: Done) => unknown;
-
-/** The part of Nest's HTTP adapter the hook is installed on. */
-export interface RequestHookHost {
-  setOnRequestHook?(hook: RequestHook): void;
-  getType?(): string;
-  getInstance?(): unknown;
-  onRequestHook?: RequestHook;
-}
 
 const FORBIDDEN = 403;
 
@@ -43,9 +35,7 @@ function judgePreflight(
   policy: CompiledPolicy,
   preflight: Preflight,
 ): CorsRefusal | undefined | Promise<CorsRefusal | undefined> {
-  if (!policy.enabled) {
-    return REFUSED_DISABLED;
-  }
+  if (!policy.enabled) return REFUSED_DISABLED;
   const check = (allowed: boolean): CorsRefusal | undefined =>
     allowed
       ? checkPreflightRequest(policy, preflight.requestMethod, preflight.requestHeaders, preflight.privateNetwork)
@@ -54,40 +44,50 @@ function judgePreflight(
   return allowed === true || allowed === false ? check(allowed) : allowed.then(check);
 }
 
+/** Whether these policies write the same headers for an origin they all allow. */
+function answerAlike(candidates: readonly RouteCandidate[]): boolean {
+  const first = candidates[0].policy;
+  return candidates.every(
+    ({ policy }) =>
+      policy === first ||
+      (policy.enabled === first.enabled &&
+        policy.wildcardOrigin === first.wildcardOrigin &&
+        policy.credentials === first.credentials &&
+        policy.exposeHeadersValue === first.exposeHeadersValue),
+  );
+}
+
 /**
- * The early layer: runs first for every HTTP request, through the adapter's
+ * The early layer: runs first for every HTTP request, in the adapter's
  * request hook (before body parsers, middleware, routing, guards and the 404
  * handler), on Express and Fastify alike.
  *
- * - Preflights are answered here, judged by the policy of the handler that
- *   will serve the actual request, and never reach the application.
- * - Actual requests get their CORS headers on the raw response now, so every
- *   response the route can produce carries them: guard 401s, pipe 400s,
- *   handler 500s, 404s and body-parser 400/413s.
+ * - Preflights are answered here, judged by the policy of the handler the
+ *   actual request would reach, and never reach the application.
+ * - Actual requests get their CORS headers now, so every response the route
+ *   can produce carries them: guard 401s, pipe 400s, handler 500s, 404s,
+ *   body-parser 400/413s. The global guard checks them against the exact
+ *   handler later.
  */
 @Injectable()
 export class CorsRequestHook {
   private readonly logger = new Logger('CorsModule');
   private exchange = new HttpExchange(false);
-  private previous?: RequestHook;
-  private adapter?: RequestHookHost;
+  private router?: RequestRouter;
+  private readonly slot = new RequestHookSlot();
 
-  constructor(
-    private readonly registry: CorsPolicyRegistry,
-    private readonly conflicts: CorsConflictReporter,
-  ) {}
+  constructor(private readonly registry: CorsPolicyRegistry) {}
 
-  /** Installs the hook, keeping any hook set before it (called after this one). */
-  install(adapter: RequestHookHost): boolean {
-    if (typeof adapter.setOnRequestHook !== 'function') {
-      return false;
-    }
+  /** Installs the hook in the adapter's request-hook slot (shared with other hooks). */
+  install(adapter: RequestHookHost, router: RequestRouter): boolean {
     this.exchange = HttpExchange.forAdapterType(adapter.getType?.());
-    this.previous = typeof adapter.onRequestHook === 'function' ? adapter.onRequestHook : undefined;
-    this.adapter = adapter;
+    this.router = router;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
-    adapter.setOnRequestHook(hook);
-    return true;
+    return this.slot.install(adapter, hook);
+  }
+
+  uninstall(): void {
+    this.slot.uninstall();
   }
 
   get httpExchange(): HttpExchange {
@@ -95,81 +95,115 @@ export class CorsRequestHook {
   }
 
   private handle(request: unknown, response: unknown, done: Done): unknown {
-    if (this.adapter !== undefined) {
-      // Once, on the first request: by now every plugin (say @fastify/cors) has loaded.
-      this.conflicts.inspect(this.adapter.getInstance?.());
-      this.adapter = undefined;
-    }
-    const next: Done = this.previous
-      ? (error) => (error ? done(error) : this.previous!(request, response, done))
-      : done;
     const raw = this.exchange.rawRequest(request);
     const origin = raw.headers.origin;
     if (origin === undefined) {
-      this.handleWithoutOrigin(raw, response);
-      return next();
+      this.handleWithoutOrigin(request, raw, response);
+      return done();
     }
     const requestMethod = raw.headers['access-control-request-method'];
     if (raw.method === 'OPTIONS' && requestMethod !== undefined) {
-      return this.handlePreflight(raw, response, origin, requestMethod, next);
+      return this.handlePreflight(raw, response, origin, requestMethod, done);
     }
-    return this.handleActual(raw, response, origin, next);
+    return this.handleActual(request, raw, response, origin, done);
   }
 
-  private handleWithoutOrigin(raw: CorsIncomingMessage, response: unknown): void {
+  /** The handlers that serve this request, or the `paths` policy / module defaults. */
+  private routesOf(request: unknown, raw: CorsIncomingMessage): readonly RouteCandidate[] {
+    const found = this.router?.actual(request, raw);
+    return found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
+  }
+
+  private handleWithoutOrigin(request: unknown, raw: CorsIncomingMessage, response: unknown): void {
     switch (this.registry.noOriginWork) {
       case NoOriginWork.VaryOnly:
         appendVary(this.exchange.headerTarget(response), 'Origin');
         return;
       case NoOriginWork.Lookup: {
-        const policy = this.registry.resolve(raw.method!, raw.url!, raw.headers.host);
-        raw[CORS_POLICY] = policy;
-        if (policy.enabled) {
-          writeOriginIndependentHeaders(policy, this.exchange.headerTarget(response));
+        const routes = this.routesOf(request, raw);
+        if (routes.length > 1 && !answerAlike(routes)) {
+          appendVary(this.exchange.headerTarget(response), 'Origin');
+          return;
         }
+        const policy = routes[0].policy;
+        raw[CORS_POLICY] = policy;
+        raw[CORS_ALLOWED_ORIGIN] = answerActualRequest(policy, undefined, false, this.exchange.headerTarget(response));
         return;
       }
     }
   }
 
-  private handleActual(raw: CorsIncomingMessage, response: unknown, origin: string, next: Done): unknown {
-    const policy = this.registry.resolve(raw.method!, raw.url!, raw.headers.host);
+  private handleActual(
+    request: unknown,
+    raw: CorsIncomingMessage,
+    response: unknown,
+    origin: string,
+    done: Done,
+  ): unknown {
+    const routes = this.routesOf(request, raw);
+    if (routes.length > 1) return this.handleAmbiguous(routes, raw, response, origin, done);
+    const route = routes[0];
+    const policy = route.policy;
     raw[CORS_POLICY] = policy;
     if (!policy.enabled) {
       if (this.registry.debug) {
-        this.logger.debug(explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_DISABLED));
+        this.logger.debug(
+          explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_DISABLED, route.label),
+        );
       }
-      return next();
+      return done();
     }
-    const res = this.exchange.headerTarget(response);
+    const target = this.exchange.headerTarget(response);
     const allowed = policy.origins.matches(origin, raw);
     if (allowed === true || allowed === false) {
-      this.applyActual(raw, res, origin, policy, allowed);
-      return next();
+      this.applyActual(raw, target, origin, route, allowed);
+      return done();
     }
     return allowed.then((value) => {
-      this.applyActual(raw, res, origin, policy, value);
-      next();
+      this.applyActual(raw, target, origin, route, value);
+      done();
     });
   }
 
   private applyActual(
     raw: CorsIncomingMessage,
-    res: HeaderTarget,
+    target: HeaderTarget,
     origin: string,
-    policy: CompiledPolicy,
+    route: RouteCandidate,
     allowed: boolean,
   ): void {
-    if (allowed) {
-      writeActualHeaders(policy, origin, res);
-      raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : origin;
-    } else {
-      writeOriginIndependentHeaders(policy, res);
-      raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : undefined;
-      if (this.registry.debug) {
-        this.logger.debug(explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_ORIGIN));
-      }
+    raw[CORS_ALLOWED_ORIGIN] = answerActualRequest(route.policy, origin, allowed, target);
+    if (!allowed && this.registry.debug) {
+      this.logger.debug(
+        explainRefusal('request', raw.method!, raw.url!, origin, route.policy, REFUSED_ORIGIN, route.label),
+      );
     }
+  }
+
+  /**
+   * Several handlers may serve the request (the router decides at run time,
+   * say by version header): headers are written only where they all agree,
+   * so an error response before the guard never grants more than the
+   * handler that serves it. The guard writes the exact handler's answer.
+   */
+  private async handleAmbiguous(
+    routes: readonly RouteCandidate[],
+    raw: CorsIncomingMessage,
+    response: unknown,
+    origin: string,
+    done: Done,
+  ): Promise<void> {
+    const target = this.exchange.headerTarget(response);
+    const verdicts = await Promise.all(
+      routes.map(({ policy }) => policy.enabled && policy.origins.matches(origin, raw)),
+    );
+    if (answerAlike(routes) && verdicts.every((verdict) => verdict === verdicts[0])) {
+      raw[CORS_POLICY] = routes[0].policy;
+      this.applyActual(raw, target, origin, routes[0], verdicts[0]);
+    } else if (routes.some(({ policy }) => policy.enabled)) {
+      appendVary(target, 'Origin');
+    }
+    done();
   }
 
   private handlePreflight(
@@ -177,7 +211,7 @@ export class CorsRequestHook {
     response: unknown,
     origin: string,
     requestMethod: string,
-    next: Done,
+    done: Done,
   ): unknown {
     const preflight: Preflight = {
       raw,
@@ -186,42 +220,47 @@ export class CorsRequestHook {
       requestHeaders: raw.headers['access-control-request-headers'],
       privateNetwork: raw.headers['access-control-request-private-network'] === 'true',
     };
-    // One policy, but for handlers that share a route and differ by header version.
-    const policies = this.registry.resolvePreflight(requestMethod, raw.url!, raw.headers.host);
-    let firstRefusal: CorsRefusal | undefined;
-    for (let i = 0; i < policies.length; i++) {
-      const verdict = judgePreflight(policies[i], preflight);
+    const found = this.router?.preflight(raw, requestMethod);
+    const routes = found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
+    if (routes.length === 1) {
+      const verdict = judgePreflight(routes[0].policy, preflight);
       if (verdict instanceof Promise) {
-        return this.judgeAsync(preflight, policies, i, verdict, firstRefusal, response, next);
+        return verdict.then((settled) => this.answerPreflight(preflight, routes, settled, response, done));
       }
-      if (verdict === undefined) {
-        return this.allowPreflight(preflight, policies[i], response, next);
-      }
-      firstRefusal ??= verdict;
+      return this.answerPreflight(preflight, routes, verdict, response, done);
     }
-    return this.refusePreflight(preflight, policies[0], firstRefusal ?? REFUSED_DISABLED, response);
+    // Each handler may serve the request the preflight announces: all of them must allow it.
+    return Promise.all(routes.map(({ policy }) => judgePreflight(policy, preflight))).then((verdicts) =>
+      this.answerPreflight(
+        preflight,
+        routes,
+        verdicts.find((verdict) => verdict !== undefined),
+        response,
+        done,
+      ),
+    );
   }
 
-  private async judgeAsync(
+  private answerPreflight(
     preflight: Preflight,
-    policies: readonly CompiledPolicy[],
-    from: number,
-    pending: Promise<CorsRefusal | undefined>,
-    firstRefusal: CorsRefusal | undefined,
+    routes: readonly RouteCandidate[],
+    refusal: CorsRefusal | undefined,
     response: unknown,
-    next: Done,
-  ): Promise<void> {
-    for (let i = from; i < policies.length; i++) {
-      const verdict = i === from ? await pending : await judgePreflight(policies[i], preflight);
-      if (verdict === undefined) {
-        return this.allowPreflight(preflight, policies[i], response, next);
+    done: Done,
+  ): void {
+    const policy = routes[0].policy;
+    const target = this.exchange.headerTarget(response);
+    if (refusal !== undefined) {
+      if (this.registry.debug) {
+        const { requestMethod, raw, origin } = preflight;
+        this.logger.debug(
+          explainRefusal('preflight', requestMethod, raw.url!, origin, policy, refusal, routes[0].label),
+        );
       }
-      firstRefusal ??= verdict;
+      appendVary(target, policy.preflightVary);
+      this.exchange.endEmpty(response, FORBIDDEN);
+      return;
     }
-    this.refusePreflight(preflight, policies[0], firstRefusal ?? REFUSED_DISABLED, response);
-  }
-
-  private allowPreflight(preflight: Preflight, policy: CompiledPolicy, response: unknown, next: Done): void {
     const { raw, origin } = preflight;
     writePreflightHeaders(
       policy,
@@ -229,23 +268,32 @@ export class CorsRequestHook {
       preflight.requestMethod,
       preflight.requestHeaders,
       preflight.privateNetwork,
-      this.exchange.headerTarget(response),
+      target,
     );
+    if (routes.length > 1) narrowToAll(routes, origin, target);
     if (policy.preflightContinue) {
       raw[CORS_POLICY] = policy;
       raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : origin;
-      return next();
+      return done();
     }
     this.exchange.endEmpty(response, policy.optionsSuccessStatus);
   }
+}
 
-  private refusePreflight(preflight: Preflight, policy: CompiledPolicy, refusal: CorsRefusal, response: unknown): void {
-    if (this.registry.debug) {
-      this.logger.debug(
-        explainRefusal('preflight', preflight.requestMethod, preflight.raw.url!, preflight.origin, policy, refusal),
-      );
-    }
-    appendVary(this.exchange.headerTarget(response), policy.preflightVary);
-    this.exchange.endEmpty(response, FORBIDDEN);
+/**
+ * A preflight every candidate allowed, answered with the first one's
+ * headers: keeps only what every candidate grants (credentials, caching, a
+ * wildcard origin), so the browser learns no more than the handler that
+ * serves the request allows.
+ */
+function narrowToAll(routes: readonly RouteCandidate[], origin: string, target: HeaderTarget): void {
+  const policies = routes.map((route) => route.policy);
+  if (policies.some((policy) => !policy.credentials)) target.removeHeader('access-control-allow-credentials');
+  if (policies.some((policy) => !policy.wildcardOrigin)) {
+    target.setHeader('Access-Control-Allow-Origin', origin);
+    appendVary(target, 'Origin');
+  }
+  if (policies.some((policy) => policy.maxAgeValue !== policies[0].maxAgeValue)) {
+    target.removeHeader('access-control-max-age');
   }
 }

@@ -1,20 +1,25 @@
 import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { CorsPolicyRegistry, NoOriginWork } from './cors-policy.registry.js';
-import type { CompiledPolicy } from './engine/compiled-policy.js';
-import { clearCorsHeaders, writeActualHeaders, writeOriginIndependentHeaders } from './engine/cors-decision.js';
+import type { ServerResponse } from 'node:http';
+import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { answerActualRequest, clearCorsHeaders } from './engine/cors-decision.js';
 import { CORS_ALLOWED_ORIGIN, CORS_POLICY, type CorsIncomingMessage } from './http/http-exchange.js';
+import { keepOriginInVary } from './http/vary-repair.js';
 import { CorsRequestHook } from './cors-request.hook.js';
+import type { HandlerEntry } from './policies/handler-entry.interface.js';
 
 /**
- * Global guard: the check against the exact handler Nest picked.
+ * The module's global guard (`APP_GUARD`): the check against the exact
+ * handler Nest runs, on every HTTP request that reaches one.
  *
- * The early hook judges a request by the route table. When that was not the
- * handler's own policy (routes that share a path and differ by header
- * version or host, or a request the hook never saw because another request
- * hook replaced it), the guard rewrites the CORS headers from the handler's
- * policy. It also enforces `rejectDisallowedOrigins` with a 403 that goes
- * through the app's exception filters. Other contexts (RPC, WebSocket,
- * GraphQL) pass untouched.
+ * The early layer answered from the route table; where that was not this
+ * handler's own policy (handlers that share a route and differ by version,
+ * hosts behind a proxy), the guard rewrites the CORS headers from the
+ * handler's compiled policy (a constant-time lookup, nothing merged per
+ * request). It enforces `rejectDisallowedOrigins` with a 403 that goes
+ * through the app's exception filters, and, on handlers that may overwrite
+ * `Vary`, arranges for `Origin` to stay in it. Preflights never get here
+ * (the early layer answered them); other contexts (RPC, WebSocket, GraphQL)
+ * pass untouched.
  */
 @Injectable()
 export class CorsGuard implements CanActivate {
@@ -24,63 +29,58 @@ export class CorsGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (context.getType() !== 'http') {
-      return true;
-    }
-    const policy = this.registry.policyForHandler(context.getClass(), context.getHandler());
-    if (!policy) {
-      return true;
-    }
+    if (context.getType() !== 'http') return true;
+    const entry = this.registry.entryFor(context.getClass(), context.getHandler());
+    if (entry === undefined) return true;
+    const policy = entry.policy;
     const http = context.switchToHttp();
     const exchange = this.hook.httpExchange;
-    const raw = exchange.rawRequest(http.getRequest());
-    const origin = raw?.headers?.origin;
-    if (raw === undefined || (raw[CORS_POLICY] === policy && !policy.rejectDisallowedOrigins)) {
+    const raw = exchange.rawRequest(http.getRequest()) as CorsIncomingMessage | undefined;
+    if (raw === undefined || raw.headers === undefined) return true;
+    if (entry.mayOverwriteVary) keepOriginInVary(exchange.rawResponse(http.getResponse()) as ServerResponse);
+    const origin = raw.headers.origin;
+    if (raw[CORS_POLICY] === policy && (origin === undefined || !policy.rejectDisallowedOrigins)) return true;
+    if (origin === undefined) {
+      // No decision recorded: the early layer wrote at most `Vary: Origin`, all that an
+      // origin-dependent (or disabled) policy writes without `Origin`.
+      const decided = raw[CORS_POLICY];
+      if (decided === undefined ? !policy.wildcardOrigin : decided === policy) return true;
+      this.rewrite(entry, raw, http.getResponse(), undefined, false);
       return true;
     }
     if (raw.method === 'OPTIONS' && raw.headers['access-control-request-method'] !== undefined) {
-      // A preflight the hook handed on (preflightContinue): it was judged by the target handler's policy.
-      return true;
-    }
-    if (origin === undefined) {
-      // Without a lookup, the hook wrote `Vary: Origin`: all this policy would write too.
-      const varyOnly = raw[CORS_POLICY] === undefined && this.registry.noOriginWork === NoOriginWork.VaryOnly;
-      if (raw[CORS_POLICY] !== policy && !(varyOnly && policy.enabled && !policy.wildcardOrigin)) {
-        const res = exchange.headerTarget(http.getResponse());
-        clearCorsHeaders(res);
-        writeOriginIndependentHeaders(policy, res);
-        raw[CORS_POLICY] = policy;
-      }
+      // A preflight the early layer handed on (preflightContinue): judged by the target handler's policy.
       return true;
     }
     const allowed = policy.enabled && policy.origins.matches(origin, raw);
-    if (allowed === true || allowed === false) {
-      return this.settle(raw, http.getResponse(), origin, policy, allowed);
-    }
-    return allowed.then((value) => this.settle(raw, http.getResponse(), origin, policy, value));
+    if (allowed === true || allowed === false) return this.settle(entry, raw, http.getResponse(), origin, allowed);
+    return allowed.then((value) => this.settle(entry, raw, http.getResponse(), origin, value));
   }
 
   private settle(
+    entry: HandlerEntry,
     raw: CorsIncomingMessage,
     response: unknown,
     origin: string,
-    policy: CompiledPolicy,
     allowed: boolean,
   ): boolean {
-    if (raw[CORS_POLICY] !== policy) {
-      const res = this.hook.httpExchange.headerTarget(response);
-      clearCorsHeaders(res);
-      if (allowed) {
-        writeActualHeaders(policy, origin, res);
-      } else {
-        writeOriginIndependentHeaders(policy, res);
-      }
-      raw[CORS_POLICY] = policy;
-      raw[CORS_ALLOWED_ORIGIN] = allowed ? (policy.wildcardOrigin ? '*' : origin) : undefined;
-    }
-    if (!allowed && policy.enabled && policy.rejectDisallowedOrigins) {
+    if (raw[CORS_POLICY] !== entry.policy) this.rewrite(entry, raw, response, origin, allowed);
+    if (!allowed && entry.policy.enabled && entry.policy.rejectDisallowedOrigins) {
       throw new ForbiddenException('Origin not allowed by the CORS policy of this route');
     }
     return true;
+  }
+
+  private rewrite(
+    entry: HandlerEntry,
+    raw: CorsIncomingMessage,
+    response: unknown,
+    origin: string | undefined,
+    allowed: boolean,
+  ): void {
+    const target = this.hook.httpExchange.headerTarget(response);
+    clearCorsHeaders(target);
+    raw[CORS_ALLOWED_ORIGIN] = answerActualRequest(entry.policy, origin, allowed, target);
+    raw[CORS_POLICY] = entry.policy;
   }
 }

@@ -7,23 +7,38 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ConfigurableCorsModule } from './cors.module-definition.js';
-import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsGuard } from './cors.guard.js';
-import { CorsInterceptor } from './cors.interceptor.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { formatPolicyReport } from './cors-policy.report.js';
-import { CorsRequestHook, type RequestHookHost } from './cors-request.hook.js';
-import type { RouteMatchingOptions } from './routing/route-table.js';
-import { attachToHandler } from './routing/handler-enhancers.js';
+import { CorsRequestHook } from './cors-request.hook.js';
+import type { RequestHookHost } from './http/request-hook-slot.js';
+import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
+import { routeCandidate } from './routing/route-candidate.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
+import {
+  ExpressRequestRouter,
+  FastifyRequestRouter,
+  type FastifyRouteOptions,
+  type RequestRouter,
+} from './routing/request-router.js';
 
 /** Applications this module already serves: a second `forRoot()` would answer every request twice. */
 const configuredApps = new WeakSet<ModulesContainer>();
 
 interface HttpAdapterLike extends RequestHookHost {
-  getRouteMatchingOptions?(): Partial<RouteMatchingOptions>;
+  getRouteMatchingOptions?(): { caseSensitive?: boolean; ignoreTrailingSlash?: boolean };
+}
+
+interface ExpressAppLike {
+  router?: { caseSensitive?: boolean; strict?: boolean };
+  enabled?(setting: string): boolean;
+}
+
+interface FastifyInstanceLike {
+  initialConfig?: unknown;
+  addHook(name: 'onRoute', hook: (route: FastifyRouteOptions) => void): unknown;
 }
 
 /**
@@ -33,12 +48,13 @@ interface HttpAdapterLike extends RequestHookHost {
  *
  * Import it once, in the root module. At `app.init()` it validates every
  * policy (the app does not start with an invalid one), compiles each
- * handler's merged policy, installs the early request hook, and builds the
- * route table from the routes Nest registers.
+ * handler's merged policy, installs the early request hook and builds the
+ * route table from the routes Nest registers. Its guard is global
+ * (`APP_GUARD`); nothing is attached to your controllers.
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, CorsGuard, CorsInterceptor, CorsConflictReporter],
+  providers: [CorsPolicyRegistry, CorsRequestHook, { provide: APP_GUARD, useClass: CorsGuard }],
   exports: [CorsPolicyRegistry],
 })
 export class CorsModule
@@ -48,16 +64,12 @@ export class CorsModule
   private readonly logger = new Logger('CorsModule');
   private readonly recorder = new RouteRegistrationRecorder();
   private recording = false;
-  private detachAfterRegistration: Array<() => void> = [];
-  private detachAtShutdown: Array<() => void> = [];
 
   constructor(
     private readonly registry: CorsPolicyRegistry,
     private readonly hook: CorsRequestHook,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modulesContainer: ModulesContainer,
-    private readonly guard: CorsGuard,
-    private readonly interceptor: CorsInterceptor,
   ) {
     super();
   }
@@ -76,53 +88,48 @@ export class CorsModule
     }
     configuredApps.add(this.modulesContainer);
     this.registry.compile();
-    this.attachEnhancers();
     const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
-    if (!adapter || !this.hook.install(adapter)) {
+    if (!adapter) return;
+    const router = this.createRouter(adapter);
+    if (!this.hook.install(adapter, router)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
       return;
     }
-    const fastify = adapter.getType?.() === 'fastify';
-    const matching = adapter.getRouteMatchingOptions?.() ?? {};
-    this.registry.startRouteTable(
-      {
-        caseSensitive: matching.caseSensitive ?? fastify,
-        ignoreTrailingSlash: matching.ignoreTrailingSlash ?? !fastify,
+    this.recorder.start(
+      adapter,
+      this.registry.handlers,
+      ({ method, path, entry, conditional }) => {
+        router.add(method, path, routeCandidate(entry.policy, entry.label, { hosts: entry.hosts, conditional }));
+        this.registry.recordRoute(method, path, entry);
       },
-      fastify ? 'find-my-way' : 'path-to-regexp',
+      router instanceof FastifyRequestRouter ? () => router.settle() : undefined,
     );
-    this.recorder.start(adapter, (method, path, handler) => this.registry.recordRoute(method, path, handler));
     this.recording = true;
   }
 
-  /**
-   * Puts `CorsGuard` and `CorsInterceptor` on exactly the handlers where they
-   * have a job (see `CorsRouteEntry.needsGuard` / `needsInterceptor`); Nest
-   * reads them when it registers the routes, right after this.
-   */
-  private attachEnhancers(): void {
-    for (const entry of this.registry.routes) {
-      if (!entry.needsGuard && !entry.needsInterceptor) continue;
-      const handler = entry.controller.prototype[entry.methodName] as Function;
-      const detach = attachToHandler(
-        handler,
-        entry.needsGuard ? this.guard : undefined,
-        entry.needsInterceptor ? this.interceptor : undefined,
-      );
-      (entry.requestScoped ? this.detachAtShutdown : this.detachAfterRegistration).push(detach);
+  private createRouter(adapter: HttpAdapterLike): RequestRouter {
+    if (adapter.getType?.() === 'fastify') {
+      const fastify = adapter.getInstance?.() as FastifyInstanceLike;
+      const router = new FastifyRequestRouter(readFastifyRouterOptions(fastify.initialConfig));
+      fastify.addHook('onRoute', (route) => router.onRoute(route));
+      return router;
     }
+    const app = adapter.getInstance?.() as ExpressAppLike | undefined;
+    const matching = adapter.getRouteMatchingOptions?.();
+    return new ExpressRequestRouter({
+      caseSensitive: matching?.caseSensitive ?? app?.router?.caseSensitive ?? false,
+      strict:
+        matching?.ignoreTrailingSlash === undefined ? (app?.router?.strict ?? false) : !matching.ignoreTrailingSlash,
+      trustProxy: app?.enabled?.('trust proxy') ?? false,
+    });
   }
 
   /** Runs right after Nest registered every route. */
   onModuleInit(): void {
-    // Nest copied the enhancers of static routes at registration: take ours off the shared classes again.
-    this.detachAfterRegistration.forEach((detach) => detach());
-    this.detachAfterRegistration = [];
     if (!this.recording) return;
     this.recorder.stop();
     this.recording = false;
-    this.registry.finishRouteTable();
-    if (this.registry.routes.length > 0 && this.registry.routeCount === 0) {
+    if (this.registry.handlers.length > 0 && this.recorder.routesSeen === 0) {
       throw new Error(
         'nestjs-cors saw none of the routes Nest registered, so preflights would be judged by the module defaults only. ' +
           'This Nest version registers routes differently from the ones nestjs-cors supports; please report it.',
@@ -137,10 +144,8 @@ export class CorsModule
   }
 
   onModuleDestroy(): void {
-    this.detachAtShutdown.forEach((detach) => detach());
-    this.detachAtShutdown = [];
     this.recorder.stop();
-    this.registry.release();
+    this.hook.uninstall();
     configuredApps.delete(this.modulesContainer);
   }
 }

@@ -163,3 +163,25 @@ export function writePreflightHeaders(
   }
   appendVary(target, policy.preflightVary);
 }
+
+/**
+ * The answer to an actual request (or any request that is not a preflight)
+ * under `policy`, written to `target`: the one decision function of the
+ * module, used by the early layer and by the guard. `origin` is `undefined`
+ * for requests without `Origin`; `allowed` is the origin check's result.
+ * Returns the `Access-Control-Allow-Origin` value written, if any.
+ */
+export function answerActualRequest(
+  policy: CompiledPolicy,
+  origin: string | undefined,
+  allowed: boolean,
+  target: HeaderTarget,
+): string | undefined {
+  if (!policy.enabled) return undefined;
+  if (origin !== undefined && allowed) {
+    writeActualHeaders(policy, origin, target);
+    return policy.wildcardOrigin ? '*' : origin;
+  }
+  writeOriginIndependentHeaders(policy, target);
+  return policy.wildcardOrigin ? '*' : undefined;
+}

@@ -13,8 +13,10 @@ export function explainRefusal(
   origin: string,
   policy: CompiledPolicy,
   refusal: CorsRefusal,
+  /** The handler (or `paths` entry) whose policy it is, when it only inherits the module defaults. */
+  servedBy: string = policy.label,
 ): string {
-  const subject = `CORS ${kind} ${method} ${url} from ${JSON.stringify(origin)} refused by ${policy.label}`;
+  const subject = `CORS ${kind} ${method} ${url} from ${JSON.stringify(origin)} refused by ${servedBy}`;
   const where = (field: keyof CompiledPolicy['merged']['sources']) =>
     policy.merged.sources[field] ?? 'no level (default)';
   switch (refusal.check) {

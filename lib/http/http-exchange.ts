@@ -50,6 +50,11 @@ export class HttpExchange {
     return (this.fastify ? (request as { raw: IncomingMessage }).raw : request) as CorsIncomingMessage;
   }
 
+  /** The Node response behind an adapter's response object. */
+  rawResponse(response: unknown): ServerResponse {
+    return (this.fastify ? (response as FastifyReplyLike).raw : response) as ServerResponse;
+  }
+
   /**
    * Where CORS headers go. Express: the response itself. Fastify: the reply,
    * whose headers Fastify keeps on every way it ends a request (errors, 404s,

@@ -1,4 +1,4 @@
-import type { CorsPolicy } from './cors-policy.interface.js';
+import type { CorsPolicy, CorsPolicyReference } from './cors-policy.interface.js';
 
 /**
  * Options of `CorsModule.forRoot()` / `forRootAsync()`.
@@ -10,6 +10,16 @@ import type { CorsPolicy } from './cors-policy.interface.js';
 export interface CorsModuleOptions extends CorsPolicy {
   /** Named policies, referenced with `@Cors('name')`. */
   policies?: Record<string, CorsPolicy>;
+  /**
+   * Policies for paths no controller serves: GraphQL endpoints, Swagger UI,
+   * static files. Keys are request paths as the browser sends them (the
+   * global prefix is not added), `/graphql`, or prefixes ending in `/*`
+   * (`/docs/*` covers `/docs` and everything under it; the longest pattern
+   * wins). Values are what `@Cors()` takes: a policy name, fields (merged
+   * over the module defaults) or `false`. A request a controller route serves
+   * always follows that route's policy.
+   */
+  paths?: Record<string, CorsPolicyReference>;
   /**
    * Log one line through Nest's `Logger` (debug level) for each refused CORS
    * request: the route, the policy and where it was declared, the check that

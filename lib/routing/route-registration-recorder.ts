@@ -1,56 +1,155 @@
 import { RequestMethod } from '@nestjs/common';
+import type { HandlerEntry } from '../policies/handler-entry.interface.js';
 
-/** Called for each route Nest registers: the adapter method (`get`, `all`, …), the full path, the handler. */
-export type RouteListener = (method: string, path: string, handler: Function) => void;
+/** A route Nest registered on the HTTP adapter, and the handler it serves. */
+export interface RecordedRoute {
+  /** The adapter method Nest called (`get`, `post`, `all`, …). */
+  readonly method: string;
+  /** The path as the router got it (global prefix, version, module path included). */
+  readonly path: string;
+  readonly entry: HandlerEntry;
+  /** A version filter (header, media-type or custom versioning) decides per request whether it serves. */
+  readonly conditional: boolean;
+}
 
-type RouteMethods = Record<string, unknown>;
+export type RouteListener = (route: RecordedRoute) => void;
+
+type AdapterMethods = Record<string, unknown>;
 
 /**
- * Watches the routes Nest registers on the HTTP adapter, so that the CORS
- * route table holds exactly the paths the router got: global prefix and its
- * exclusions, URI versions, `RouterModule` paths and the adapter's own path
- * normalisation included, computed by Nest itself.
+ * Watches the routes Nest registers on the HTTP adapter during `app.init()`,
+ * so that the route tables hold exactly what the router got, in the order it
+ * got it: global prefix and exclusions, versions, `RouterModule` paths,
+ * specificity sorting, the adapter's own path normalisation.
  *
- * This is the one place that depends on how Nest registers routes rather
- * than on a documented API: Nest calls `httpAdapter.<method>(path, handler)`
- * for every route during `app.init()`, after every `configure()` and before
- * every `onModuleInit()`, and copies the metadata of the controller method to
- * that handler. `CorsModule` checks at boot that routes were seen, and
- * `test/e2e/nest-route-registration.e2e-spec.ts` fails loudly if that changes.
+ * This is the one place that depends on how Nest registers routes rather than
+ * on a documented API (`test/e2e/nest-route-registration.e2e-spec.ts` fails
+ * loudly if that changes; `CorsModule` also checks at boot that routes were seen):
+ * - Nest calls `httpAdapter.<method>(path, handler)` for every route, after
+ *   every `configure()` and before every `onModuleInit()`;
+ * - the handler carries copies of the controller method's metadata, and in
+ *   Nest 12 the name `Controller.method`; those tell which controller method
+ *   it serves (nothing is ever written to the controller or its methods);
+ * - non-URI versioning wraps a handler with `httpAdapter.applyVersionFilter()`
+ *   before it is registered.
  */
 export class RouteRegistrationRecorder {
   private restore: Array<() => void> = [];
+  private versionFilterSeen = false;
+  private seen = 0;
+  private defaultVersionSet = false;
+  private readonly assigned = new Map<HandlerEntry, number>();
 
-  /** The adapter method names Nest uses, derived from the public `RequestMethod` enum. */
+  /** The adapter method names Nest uses, from the public `RequestMethod` enum. */
   static readonly methodNames: readonly string[] = Object.keys(RequestMethod)
     .filter((key) => Number.isNaN(Number(key)))
     .map((key) => key.toLowerCase());
 
-  start(adapter: object, listener: RouteListener): void {
+  /**
+   * Starts watching. `listener` hears of each route before the adapter
+   * registers it, `registered` right after the adapter's call returned.
+   */
+  start(adapter: object, entries: readonly HandlerEntry[], listener: RouteListener, registered?: () => void): void {
     this.stop();
-    const target = adapter as RouteMethods;
+    const target = adapter as AdapterMethods;
+    const byMethod = groupByAdapterMethod(entries);
     for (const name of RouteRegistrationRecorder.methodNames) {
-      const original = target[name];
-      if (typeof original !== 'function') {
-        continue;
-      }
-      const ownDescriptor = Object.getOwnPropertyDescriptor(target, name);
-      target[name] = function recordRoute(this: unknown, ...args: unknown[]) {
-        const handler = args[args.length - 1];
-        if (typeof args[0] === 'string' && typeof handler === 'function') {
-          listener(name, args[0], handler);
-        }
-        return (original as Function).apply(this, args);
-      };
-      this.restore.push(() => {
-        if (ownDescriptor) Object.defineProperty(target, name, ownDescriptor);
-        else delete target[name];
-      });
+      this.wrap(
+        target,
+        name,
+        (args) => {
+          const handler = args[args.length - 1];
+          if (typeof args[0] !== 'string' || typeof handler !== 'function') return;
+          const entry = this.identify(args[0], handler, byMethod.get(name) ?? []);
+          if (!entry) return;
+          this.seen++;
+          const conditional = this.versionFilterSeen && (entry.declaresVersion || this.defaultVersionSet);
+          listener({ method: name, path: args[0], entry, conditional });
+        },
+        registered,
+      );
     }
+    this.wrap(target, 'applyVersionFilter', (args) => {
+      this.versionFilterSeen = true;
+      const options = args[2] as { defaultVersion?: unknown } | undefined;
+      if (options?.defaultVersion !== undefined) this.defaultVersionSet = true;
+    });
+  }
+
+  /** Calls `before(args)` ahead of the adapter's own method (and `after()` once it returned); undone by {@link stop}. */
+  private wrap(target: AdapterMethods, name: string, before: (args: unknown[]) => void, after?: () => void): void {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const ownDescriptor = Object.getOwnPropertyDescriptor(target, name);
+    target[name] = function recorded(this: unknown, ...args: unknown[]) {
+      before(args);
+      try {
+        return (original as Function).apply(this, args);
+      } finally {
+        after?.();
+      }
+    };
+    this.restore.push(() => {
+      if (ownDescriptor) Object.defineProperty(target, name, ownDescriptor);
+      else delete target[name];
+    });
+  }
+
+  /**
+   * Which controller method a registered handler serves. Narrowed step by
+   * step (each step only when it leaves someone): the name Nest 12 gives it,
+   * the metadata Nest copied onto it, the path it is registered under. What
+   * is still ambiguous after that is methods that no metadata tells apart:
+   * they are taken in discovery order, which is Nest's registration order.
+   */
+  private identify(path: string, handler: Function, candidates: readonly HandlerEntry[]): HandlerEntry | undefined {
+    let left = candidates;
+    const narrow = (keep: (entry: HandlerEntry) => boolean) => {
+      const kept = left.filter(keep);
+      if (kept.length > 0) left = kept;
+    };
+    if (left.length > 1 && handler.name.includes('.')) narrow((entry) => entry.label === handler.name);
+    if (left.length > 1 && Reflect.getMetadataKeys(handler).length > 0) {
+      narrow((entry) =>
+        Reflect.getMetadataKeys(entry.handler).every(
+          (key) => Reflect.getMetadata(key, handler) === Reflect.getMetadata(key, entry.handler),
+        ),
+      );
+    }
+    if (left.length > 1) narrow((entry) => entry.pathSuffixes.some((suffix) => endsWithPath(path, suffix)));
+    if (left.length === 0) return undefined;
+    let chosen = left[0];
+    if (left.length > 1) {
+      // Methods no metadata tells apart: Nest registers them in discovery order, once per path.
+      for (const entry of left) {
+        if ((this.assigned.get(entry) ?? 0) < (this.assigned.get(chosen) ?? 0)) chosen = entry;
+      }
+    }
+    this.assigned.set(chosen, (this.assigned.get(chosen) ?? 0) + 1);
+    return chosen;
+  }
+
+  /** Routes of this app's controllers seen so far. */
+  get routesSeen(): number {
+    return this.seen;
   }
 
   stop(): void {
-    for (const undo of this.restore) undo();
+    for (const undo of this.restore.reverse()) undo();
     this.restore = [];
   }
+}
+
+function groupByAdapterMethod(entries: readonly HandlerEntry[]): Map<string, HandlerEntry[]> {
+  const byMethod = new Map<string, HandlerEntry[]>();
+  for (const entry of entries) {
+    const name = String(RequestMethod[entry.requestMethod] ?? '').toLowerCase();
+    byMethod.set(name, [...(byMethod.get(name) ?? []), entry]);
+  }
+  return byMethod;
+}
+
+function endsWithPath(path: string, suffix: string): boolean {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return suffix === '' || suffix === '/' ? true : trimmed === suffix || trimmed.endsWith(suffix);
 }

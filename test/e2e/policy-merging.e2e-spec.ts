@@ -122,7 +122,7 @@ describe.each(ADAPTERS)('policy merging on the wire (%s)', (adapter) => {
 
   it('records, for every route, which level set each field', () => {
     const registry = app.get(CorsPolicyRegistry);
-    const update = registry.routes.find((route) => route.label === 'ReportsController.update')!;
+    const update = registry.handlers.find((route) => route.label === 'ReportsController.update')!;
     expect(update.policy.merged.sources).toEqual({
       origin: 'ReportsController.update',
       methods: 'ReportsController',
@@ -130,8 +130,8 @@ describe.each(ADAPTERS)('policy merging on the wire (%s)', (adapter) => {
       credentials: 'module options',
       exposedHeaders: 'module options',
     });
-    const share = registry.routes.find((route) => route.label === 'ReportsController.share')!;
+    const share = registry.handlers.find((route) => route.label === 'ReportsController.share')!;
     expect(share.policy.merged.sources.origin).toBe('policy "partners"');
-    expect(registry.routes.find((route) => route.label === 'InternalController.hidden')!.policy.enabled).toBe(false);
+    expect(registry.handlers.find((route) => route.label === 'InternalController.hidden')!.policy.enabled).toBe(false);
   });
 });

@@ -1,0 +1,114 @@
+import type { RequestMethod, Type } from '@nestjs/common';
+import { HOST_METADATA, METHOD_METADATA, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants.js';
+import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { CORS_METADATA } from '../cors.constants.js';
+import type { CompiledPolicy } from '../engine/compiled-policy.js';
+import { compileHostPatterns } from '../routing/host-patterns.js';
+import type { HandlerEntry } from './handler-entry.interface.js';
+import type { PolicyCatalog } from './policy-catalog.js';
+import { mayOverwriteVary } from './vary-writers.js';
+
+/** Every policy found on the app's classes. Read once at boot; nothing is written to the classes. */
+export interface DiscoveredPolicies {
+  readonly handlers: readonly HandlerEntry[];
+  /** Class policies of WebSocket gateways (when a CORS WebSocket adapter handles them). */
+  readonly classes: ReadonlyMap<Function, CompiledPolicy>;
+  /** `@Cors()` where it has no effect. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Reads `@Cors()` from every controller and handler of the app (and from
+ * gateways and other providers), and compiles each handler's policy through
+ * the catalog. Problems go to the catalog's list.
+ */
+export function discoverPolicies(
+  discovery: DiscoveryService,
+  scanner: MetadataScanner,
+  catalog: PolicyCatalog,
+  isGateway: ((target: Function) => boolean) | undefined,
+): DiscoveredPolicies {
+  const handlers: HandlerEntry[] = [];
+  const controllers = new Set<Function>();
+  for (const wrapper of discovery.getControllers()) {
+    const controller = wrapper.metatype as Type | undefined;
+    if (typeof controller !== 'function' || controllers.has(controller)) continue;
+    controllers.add(controller);
+    handlers.push(...controllerHandlers(controller, scanner, catalog));
+  }
+  const classes = new Map<Function, CompiledPolicy>();
+  const warnings: string[] = [];
+  const seen = new Set<Function>();
+  for (const wrapper of discovery.getProviders()) {
+    const target = wrapper.metatype as Type | undefined;
+    if (typeof target !== 'function' || !target.prototype || controllers.has(target) || seen.has(target)) continue;
+    seen.add(target);
+    const reference = Reflect.getMetadata(CORS_METADATA, target) as unknown;
+    const onMethods = scanner
+      .getAllMethodNames(target.prototype)
+      .filter((name) => Reflect.getMetadata(CORS_METADATA, target.prototype[name] as Function) !== undefined)
+      .map((name) => `${target.name}.${name}`);
+    if (isGateway?.(target)) {
+      classes.set(target, catalog.compile(catalog.resolve(reference, target.name), undefined, target.name));
+      if (onMethods.length > 0) {
+        warnings.push(
+          `@Cors() on ${onMethods.join(', ')} has no effect: a gateway has one policy for its server; ` +
+            'put @Cors() on the gateway class.',
+        );
+      }
+      continue;
+    }
+    if (reference === undefined && onMethods.length === 0) continue;
+    warnings.push(
+      `@Cors() on ${reference !== undefined ? target.name : onMethods.join(', ')} has no effect: it is not an HTTP controller. ` +
+        'For a GraphQL endpoint (resolvers), give its path a policy with the `paths` option of CorsModule; ' +
+        "for a WebSocket gateway, use CorsIoAdapter or CorsWsAdapter from 'nestjs-cors/websockets'.",
+    );
+  }
+  return { handlers, classes, warnings };
+}
+
+function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog: PolicyCatalog): HandlerEntry[] {
+  const classLayer = catalog.resolve(Reflect.getMetadata(CORS_METADATA, controller), controller.name);
+  const host = Reflect.getMetadata(HOST_METADATA, controller) as Parameters<typeof compileHostPatterns>[0] | undefined;
+  const hosts = host === undefined ? undefined : compileHostPatterns(host);
+  const controllerPaths = toPathList(Reflect.getMetadata(PATH_METADATA, controller));
+  const controllerVersion = Reflect.getMetadata(VERSION_METADATA, controller) !== undefined;
+  const entries: HandlerEntry[] = [];
+  for (const methodName of scanner.getAllMethodNames(controller.prototype)) {
+    const handler = controller.prototype[methodName] as Function;
+    const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+    const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+    if (requestMethod === undefined || methodPaths === undefined) continue;
+    const label = `${controller.name}.${methodName}`;
+    const routeLayer = catalog.resolve(Reflect.getMetadata(CORS_METADATA, handler), label);
+    const policy = catalog.compile(classLayer, routeLayer, label);
+    entries.push({
+      controller,
+      methodName,
+      handler,
+      label,
+      policy,
+      hosts,
+      requestMethod,
+      declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,
+      pathSuffixes: controllerPaths.flatMap((c) => toPathList(methodPaths).map((m) => joinPaths(c, m))),
+      mayOverwriteVary: policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler),
+    });
+  }
+  return entries;
+}
+
+function toPathList(value: unknown): string[] {
+  if (value === undefined) return [''];
+  return (Array.isArray(value) ? value : [value]).map((each) => String(each));
+}
+
+/** `users` + `:id` → `/users/:id`, as Nest joins them (leading slash, no trailing one). */
+function joinPaths(...parts: string[]): string {
+  const joined = parts
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .filter((part) => part !== '')
+    .join('/');
+  return joined === '' ? '' : `/${joined}`;
+}

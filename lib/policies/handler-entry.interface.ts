@@ -1,0 +1,22 @@
+import type { RequestMethod, Type } from '@nestjs/common';
+import type { CompiledPolicy } from '../engine/compiled-policy.js';
+
+/** A controller method that serves routes, with its compiled policy. Built once at boot. */
+export interface HandlerEntry {
+  readonly controller: Type;
+  readonly methodName: string;
+  /** The method itself (`controller.prototype[methodName]`, possibly inherited). */
+  readonly handler: Function;
+  /** `UsersController.create`. */
+  readonly label: string;
+  readonly policy: CompiledPolicy;
+  /** Host patterns of a host-bound controller. */
+  readonly hosts?: readonly RegExp[];
+  readonly requestMethod: RequestMethod;
+  /** The method or its controller declares a version. */
+  readonly declaresVersion: boolean;
+  /** `controllerPath/methodPath` combinations: every path Nest registers for it ends with one. */
+  readonly pathSuffixes: readonly string[];
+  /** The handler may overwrite `Vary` (`@Header('Vary')`, `@Res()`, `@Next()`). */
+  readonly mayOverwriteVary: boolean;
+}

@@ -1,0 +1,150 @@
+import { CorsConfigurationError } from '../cors-configuration.error.js';
+import { compilePolicy, disabledPolicy, type CompiledPolicy } from '../engine/compiled-policy.js';
+import { DEFAULT_ASYNC_ORIGIN_SETTINGS, type AsyncOriginSettings } from '../engine/origin-matcher.js';
+import { mergePolicyLayers, type PolicyLayer } from '../engine/policy-merger.js';
+import { ProblemList, validateMergedPolicy, validatePolicyFields } from '../engine/policy-validator.js';
+import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
+import type { CorsPolicy, CorsPolicyReference } from '../interfaces/cors-policy.interface.js';
+
+/** Options of `forRoot()` that are not policy fields. */
+const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'policies',
+  'paths',
+  'debug',
+  'asyncOrigin',
+  'report',
+  'allowOtherCorsLayers',
+]);
+
+/** What a `@Cors()` argument (or a `paths` entry) resolves to: fields to merge, off, or nothing. */
+export type ResolvedReference = PolicyLayer | false | undefined;
+
+/**
+ * The module options, validated and compiled once: the module defaults, the
+ * named policies, and the way every `@Cors()` argument becomes a compiled
+ * policy (merged over the defaults, validated, compiled). Problems are
+ * collected, never thrown one by one: {@link PolicyCatalog.throwIfInvalid}
+ * throws them all at once, so one restart fixes every mistake.
+ */
+export class PolicyCatalog {
+  readonly problems = new ProblemList();
+  readonly defaults: CompiledPolicy;
+  readonly asyncOrigin: AsyncOriginSettings;
+  private readonly defaultsLayer: PolicyLayer;
+  private readonly named: ReadonlyMap<string, CorsPolicy>;
+
+  constructor(options: CorsModuleOptions | undefined, onAsyncFailure: (origin: string, reason: string) => void) {
+    const all = (options ?? {}) as CorsModuleOptions;
+    validatePolicyFields(all, 'module options', this.problems, MODULE_OPTION_KEYS);
+    this.defaultsLayer = { label: 'module options', fields: pickPolicy(all) };
+    const defaultsMerged = mergePolicyLayers([this.defaultsLayer]);
+    validateMergedPolicy(defaultsMerged, 'module options', this.problems);
+    this.asyncOrigin = checkAsyncOrigin(all.asyncOrigin, this.problems, onAsyncFailure);
+    this.named = this.checkNamedPolicies(all.policies);
+    this.defaults = compilePolicy(defaultsMerged, 'module options', this.asyncOrigin);
+  }
+
+  /** Throws one {@link CorsConfigurationError} listing every problem found so far. */
+  throwIfInvalid(): void {
+    if (this.problems.items.length > 0) throw new CorsConfigurationError(this.problems.items);
+  }
+
+  /** Reads a `@Cors()` argument declared at `location` (a policy name, fields, `false`). */
+  resolve(reference: unknown, location: string): ResolvedReference {
+    if (reference === undefined || reference === false) return reference;
+    if (typeof reference === 'string') {
+      const policy = this.named.get(reference);
+      if (policy) return { label: `policy "${reference}"`, fields: policy };
+      const known = [...this.named.keys()];
+      this.problems.add(
+        location,
+        '@Cors',
+        `unknown policy "${reference}"; ${known.length ? `declared policies: ${known.map((k) => `"${k}"`).join(', ')}` : 'no policies are declared in CorsModule options'}`,
+      );
+      return undefined;
+    }
+    validatePolicyFields(reference, location, this.problems);
+    if (reference && typeof reference === 'object' && !Array.isArray(reference)) {
+      return { label: location, fields: reference as CorsPolicyReference & CorsPolicy };
+    }
+    return undefined;
+  }
+
+  /**
+   * The compiled policy of a handler (or a gateway, or a path): the route
+   * level over the class level over the module defaults. `false` at the most
+   * specific level that says anything turns CORS off.
+   */
+  compile(classLayer: ResolvedReference, routeLayer: ResolvedReference, label: string): CompiledPolicy {
+    if (routeLayer === false || (routeLayer === undefined && classLayer === false)) {
+      return disabledPolicy(label);
+    }
+    if (!classLayer && !routeLayer) return this.defaults;
+    const layers = [this.defaultsLayer];
+    if (classLayer) layers.push(classLayer);
+    if (routeLayer) layers.push(routeLayer);
+    const merged = mergePolicyLayers(layers);
+    validateMergedPolicy(merged, label, this.problems);
+    return compilePolicy(merged, label, this.asyncOrigin);
+  }
+
+  private checkNamedPolicies(policies: unknown): ReadonlyMap<string, CorsPolicy> {
+    const named = new Map<string, CorsPolicy>();
+    if (policies === undefined) return named;
+    if (policies === null || typeof policies !== 'object' || Array.isArray(policies)) {
+      this.problems.add('module options', 'policies', 'must be an object mapping policy names to policies');
+      return named;
+    }
+    for (const [name, policy] of Object.entries(policies as Record<string, unknown>)) {
+      const label = `policy "${name}"`;
+      validatePolicyFields(policy, label, this.problems);
+      if (policy && typeof policy === 'object') {
+        named.set(name, policy as CorsPolicy);
+        validateMergedPolicy(
+          mergePolicyLayers([this.defaultsLayer, { label, fields: policy as CorsPolicy }]),
+          label,
+          this.problems,
+        );
+      }
+    }
+    return named;
+  }
+}
+
+function pickPolicy(options: CorsModuleOptions): CorsPolicy {
+  const policy: Record<string, unknown> = { ...options };
+  for (const key of MODULE_OPTION_KEYS) delete policy[key];
+  return policy as CorsPolicy;
+}
+
+function checkAsyncOrigin(
+  settings: unknown,
+  problems: ProblemList,
+  onFailure: (origin: string, reason: string) => void,
+): AsyncOriginSettings {
+  const defaults = DEFAULT_ASYNC_ORIGIN_SETTINGS;
+  if (settings === undefined) return { ...defaults, onFailure };
+  if (settings === null || typeof settings !== 'object') {
+    problems.add('module options', 'asyncOrigin', 'must be an object { timeoutMs, cacheTtlMs, cacheSize }');
+    return { ...defaults, onFailure };
+  }
+  const read = (key: 'timeoutMs' | 'cacheTtlMs' | 'cacheSize', min: number): number => {
+    const value = (settings as Record<string, unknown>)[key];
+    if (value === undefined) return defaults[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+      problems.add(
+        'module options',
+        `asyncOrigin.${key}`,
+        `must be an integer of at least ${min}; got ${String(value)}`,
+      );
+      return defaults[key];
+    }
+    return value;
+  };
+  return {
+    timeoutMs: read('timeoutMs', 1),
+    cacheTtlMs: read('cacheTtlMs', 0),
+    cacheSize: read('cacheSize', 1),
+    onFailure,
+  };
+}

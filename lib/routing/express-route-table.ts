@@ -1,0 +1,216 @@
+import { METHODS, type IncomingMessage } from 'node:http';
+import { match, parse, type Token } from 'path-to-regexp';
+import parseUrl from 'parseurl';
+import { hostnameOf } from './host-patterns.js';
+import type { RouteCandidate } from './route-candidate.js';
+
+/** How the Express app's router matches paths (its `case sensitive routing` and `strict routing` settings). */
+export interface ExpressMatching {
+  readonly caseSensitive: boolean;
+  readonly strict: boolean;
+  /** `trust proxy` is on: the hostname Express sees may come from `X-Forwarded-Host`. */
+  readonly trustProxy: boolean;
+}
+
+/** A route as Express holds it: tried in declaration order. */
+interface ExpressRoute {
+  readonly order: number;
+  /** Lower-case method names, or `undefined` for `@All()` (`router.all`). */
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly matches: (pathname: string) => boolean;
+  readonly candidate: RouteCandidate;
+}
+
+/** One node of the segment trie: an index of the routes whose pattern can match a path, never a verdict. */
+class TrieNode {
+  readonly literal = new Map<string, TrieNode>();
+  dynamic?: TrieNode;
+  /** Routes whose pattern ends at this node. */
+  readonly ends: ExpressRoute[] = [];
+  /** Routes with a wildcard from here on: any rest of the path may match. */
+  readonly rest: ExpressRoute[] = [];
+}
+
+/** A segment of a route pattern, for the trie: plain text, or something a parameter is in. */
+type PatternSegment = { readonly literal: string } | { readonly dynamic: true } | { readonly rest: true };
+
+const NO_ROUTES: readonly RouteCandidate[] = [];
+
+/** Methods Node's HTTP parser accepts (case-sensitive): a request with any other never reaches a route. */
+const PARSEABLE_METHODS: ReadonlySet<string> = new Set(METHODS);
+
+/**
+ * The routes of an Express app, answering "which handler serves this request"
+ * the way Express 5's router does: the first declared route whose path
+ * matches the raw (undecoded) pathname and that handles the method; `HEAD`
+ * goes to the first route that handles `GET` or `HEAD`; `@All()` handles
+ * every method.
+ *
+ * Exactness: every answer is confirmed with the same path-to-regexp matcher
+ * and options Express builds for the route. Speed: a trie over path
+ * segments, built at boot, narrows the routes to those that can match at all
+ * (a handful), so a lookup never scans the route list.
+ *
+ * Routes that decide at run time whether they serve a request (header
+ * versioning; hosts when `trust proxy` is on) cannot be settled here: the
+ * lookup returns them all, in order, up to the first that always serves.
+ */
+export class ExpressRouteTable {
+  private readonly root = new TrieNode();
+  private count = 0;
+
+  constructor(private readonly matching: ExpressMatching) {}
+
+  get routeCount(): number {
+    return this.count;
+  }
+
+  /** Adds a route in declaration order. `method` is the adapter method (`get`, `all`, …). */
+  add(method: string, path: string, candidate: RouteCandidate): void {
+    let tokens: Token[];
+    let matcher: (pathname: string) => unknown;
+    try {
+      tokens = parse(path).tokens;
+      matcher = match(path, {
+        sensitive: this.matching.caseSensitive,
+        trailing: !this.matching.strict,
+        end: true,
+        decode: false,
+      });
+    } catch {
+      // Express would have refused the same path when Nest registered it.
+      return;
+    }
+    const lower = method.toLowerCase();
+    const route: ExpressRoute = {
+      order: this.count++,
+      methods: lower === 'all' ? undefined : new Set([lower]),
+      matches: (pathname) => matcher(pathname) !== false,
+      candidate,
+    };
+    for (const variant of expandGroups(tokens)) {
+      this.insert(toSegments(variant, this.matching.caseSensitive), route);
+    }
+  }
+
+  private insert(segments: readonly PatternSegment[], route: ExpressRoute): void {
+    let node = this.root;
+    for (const segment of segments) {
+      if ('rest' in segment) {
+        node.rest.push(route);
+        return;
+      }
+      if ('dynamic' in segment) {
+        node = node.dynamic ??= new TrieNode();
+        continue;
+      }
+      let next = node.literal.get(segment.literal);
+      if (next === undefined) node.literal.set(segment.literal, (next = new TrieNode()));
+      node = next;
+    }
+    node.ends.push(route);
+  }
+
+  /**
+   * The handlers that may serve `request` (its method, target and host), in
+   * the order Express tries them: one for almost every request, several only
+   * where a later route serves what an earlier one turns down at run time;
+   * empty when no route serves it (the 404 handler does).
+   */
+  lookup(request: IncomingMessage, method: string = request.method ?? 'GET'): readonly RouteCandidate[] {
+    if (!PARSEABLE_METHODS.has(method)) return NO_ROUTES;
+    const pathname = parseUrl(request)?.pathname;
+    if (pathname === undefined || pathname === null) return NO_ROUTES;
+    const found: ExpressRoute[] = [];
+    const segments = pathname.split('/');
+    // A pathname starts with "/": segments[0] is always "".
+    this.collect(this.root, segments, 1, found);
+    if (found.length === 0) return NO_ROUTES;
+    if (found.length > 1) found.sort((a, b) => a.order - b.order);
+    const lowerMethod = method.toLowerCase();
+    const hostname = this.matching.trustProxy ? undefined : hostnameOf(request.headers.host);
+    let result: RouteCandidate[] | undefined;
+    let previous: ExpressRoute | undefined;
+    for (const route of found) {
+      if (route === previous) continue; // reached through two optional-group variants
+      previous = route;
+      if (!handlesMethod(route, lowerMethod) || !route.matches(pathname)) continue;
+      const { candidate } = route;
+      if (candidate.hosts !== undefined && hostname !== undefined && !servesHost(candidate.hosts, hostname)) continue;
+      const settled = !candidate.conditional && (candidate.hosts === undefined || hostname !== undefined);
+      if (result === undefined && settled) return candidate.alone;
+      (result ??= []).push(candidate);
+      if (settled) break;
+    }
+    return result ?? NO_ROUTES;
+  }
+
+  private collect(node: TrieNode, segments: readonly string[], index: number, found: ExpressRoute[]): void {
+    for (const route of node.rest) found.push(route);
+    if (index === segments.length) {
+      for (const route of node.ends) found.push(route);
+      return;
+    }
+    const segment = segments[index];
+    if (index === segments.length - 1 && segment === '') {
+      // A trailing slash: the pattern's own matcher decides whether it may be there.
+      for (const route of node.ends) found.push(route);
+    }
+    const literal = node.literal.get(this.matching.caseSensitive ? segment : segment.toLowerCase());
+    if (literal !== undefined) this.collect(literal, segments, index + 1, found);
+    if (node.dynamic !== undefined && segment !== '') this.collect(node.dynamic, segments, index + 1, found);
+  }
+}
+
+function handlesMethod(route: ExpressRoute, method: string): boolean {
+  if (route.methods === undefined) return true;
+  if (route.methods.has(method)) return true;
+  // Express: a route without its own HEAD handler serves HEAD with its GET handler.
+  return method === 'head' && route.methods.has('get');
+}
+
+/** Every token list an optional group (`{…}`) can produce: with and without each group. */
+function expandGroups(tokens: readonly Token[]): Token[][] {
+  let variants: Token[][] = [[]];
+  for (const token of tokens) {
+    if (token.type === 'group') {
+      const inner = expandGroups(token.tokens);
+      variants = variants.flatMap((variant) => [variant, ...inner.map((more) => [...variant, ...more])]);
+    } else {
+      for (const variant of variants) variant.push(token);
+    }
+  }
+  return variants;
+}
+
+const PARAM_MARK = '\u0000';
+const WILDCARD_MARK = '\u0001';
+
+/**
+ * Splits a group-free token list at "/" (after the leading one): a segment
+ * is literal text, holds a parameter, or holds a wildcard (which may match
+ * any rest of the path, slashes included).
+ */
+function toSegments(tokens: readonly Token[], caseSensitive: boolean): PatternSegment[] {
+  let written = '';
+  for (const token of tokens) {
+    if (token.type === 'text') written += token.value;
+    else if (token.type === 'param') written += PARAM_MARK;
+    else if (token.type === 'wildcard') written += WILDCARD_MARK;
+  }
+  const segments: PatternSegment[] = [];
+  for (const part of written.split('/').slice(1)) {
+    if (part.includes(WILDCARD_MARK)) {
+      segments.push({ rest: true });
+      break;
+    }
+    // Case-insensitive literals beyond ASCII are left to the matcher: RegExp case folding is not toLowerCase().
+    const dynamic = part.includes(PARAM_MARK) || (!caseSensitive && /[\u0080-\uffff]/.test(part));
+    segments.push(dynamic ? { dynamic: true } : { literal: caseSensitive ? part : part.toLowerCase() });
+  }
+  return segments;
+}
+
+function servesHost(hosts: readonly RegExp[], hostname: string): boolean {
+  return hosts.some((re) => re.test(hostname));
+}

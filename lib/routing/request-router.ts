@@ -1,0 +1,132 @@
+import type { IncomingMessage } from 'node:http';
+import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
+import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
+import { hostnameOf } from './host-patterns.js';
+import type { RouteCandidate } from './route-candidate.js';
+
+const NO_ROUTES: readonly RouteCandidate[] = [];
+
+/**
+ * Which handlers serve a request, as the app's own router decides it. Empty
+ * when no controller route serves it (the caller then uses `paths` or the
+ * module defaults); several only where the router decides at run time
+ * (header versioning, say), in the order it tries them.
+ */
+export interface RequestRouter {
+  /** Routes the router holds. */
+  readonly routeCount: number;
+  /** For an actual request: `request` is the adapter's request object, `raw` the Node request. */
+  actual(request: unknown, raw: IncomingMessage): readonly RouteCandidate[];
+  /** For a preflight: the handlers the request it announces (`method`, same URL) would reach. */
+  preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[];
+  /** Adds a route Nest registered (`method` is the adapter method: `get`, `all`, …). */
+  add(method: string, path: string, candidate: RouteCandidate): void;
+}
+
+/** Express: one exact table for actual requests and preflights alike. */
+export class ExpressRequestRouter implements RequestRouter {
+  private readonly table: ExpressRouteTable;
+
+  constructor(matching: ExpressMatching) {
+    this.table = new ExpressRouteTable(matching);
+  }
+
+  get routeCount(): number {
+    return this.table.routeCount;
+  }
+
+  add(method: string, path: string, candidate: RouteCandidate): void {
+    this.table.add(method, path, candidate);
+  }
+
+  actual(_request: unknown, raw: IncomingMessage): readonly RouteCandidate[] {
+    return this.table.lookup(raw);
+  }
+
+  preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
+    return this.table.lookup(raw, method);
+  }
+}
+
+/** The part of a Fastify route's options this router reads and sets (`onRoute`). */
+export interface FastifyRouteOptions {
+  readonly method: string | string[];
+  readonly url: string;
+  readonly handler: Function;
+  config?: Record<PropertyKey, unknown>;
+}
+
+/** Where a Fastify route's config carries its handlers (Fastify copies the config into the route's context). */
+const ROUTE_CANDIDATES = Symbol('nestjs-cors:route-candidates');
+
+interface FastifyRequestLike {
+  readonly routeOptions: { readonly config?: { readonly [ROUTE_CANDIDATES]?: readonly RouteCandidate[] } };
+  readonly headers: IncomingMessage['headers'];
+}
+
+/**
+ * Fastify: its router has matched an actual request's route before the
+ * early layer runs, so the route itself names the policy: `onRoute` gives
+ * each route's config a copy with the route's candidates under a symbol
+ * (a new object: the config Nest built from `@RouteConfig()` is not changed).
+ * Preflights announce another method than their own and need a lookup of
+ * that method: a second router with Fastify's options, fed by `onRoute`.
+ */
+export class FastifyRequestRouter implements RequestRouter {
+  private readonly table: FastifyRouteTable;
+  private readonly byHandler = new Map<Function, readonly RouteCandidate[]>();
+  private pending?: RouteCandidate;
+
+  constructor(options: FastifyRouterOptions) {
+    this.table = new FastifyRouteTable(options);
+  }
+
+  get routeCount(): number {
+    return this.table.routeCount;
+  }
+
+  /** Nest is registering a route of this candidate: the `onRoute` calls that follow are its routes. */
+  add(_method: string, _path: string, candidate: RouteCandidate): void {
+    this.pending = candidate;
+  }
+
+  /** Nest's registration call returned. */
+  settle(): void {
+    this.pending = undefined;
+  }
+
+  /** Fastify's `onRoute` hook: a route as Fastify holds it (Nest's, or the HEAD route Fastify adds for a GET). */
+  onRoute(route: FastifyRouteOptions): void {
+    const candidate = this.pending ?? this.byHandler.get(route.handler)?.[0];
+    if (candidate === undefined) return;
+    this.byHandler.set(route.handler, candidate.alone);
+    route.config = { ...route.config, [ROUTE_CANDIDATES]: candidate.alone };
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      this.table.add(method, route.url, candidate);
+    }
+  }
+
+  actual(request: unknown): readonly RouteCandidate[] {
+    const fastifyRequest = request as FastifyRequestLike;
+    const found = fastifyRequest.routeOptions.config?.[ROUTE_CANDIDATES];
+    return found === undefined ? NO_ROUTES : servingHost(found, fastifyRequest.headers.host);
+  }
+
+  preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
+    return servingHost(this.table.lookup(method, raw.url ?? '/'), raw.headers.host);
+  }
+}
+
+/**
+ * The candidates bound to no host or to this request's host. Nest's host
+ * filter answers other hosts with an error, not with the route: those get
+ * the policy of requests no route serves.
+ */
+function servingHost(candidates: readonly RouteCandidate[], host: string | undefined): readonly RouteCandidate[] {
+  if (candidates.every((candidate) => candidate.hosts === undefined)) return candidates;
+  const hostname = hostnameOf(host);
+  const serving = candidates.filter(
+    (candidate) => candidate.hosts === undefined || candidate.hosts.some((re) => re.test(hostname)),
+  );
+  return serving.length === candidates.length ? candidates : serving;
+}
