@@ -69,7 +69,11 @@ export function corsHeadersOf(answer: HttpAnswer): Record<string, string> {
 /** The names in an answer's `Vary`. */
 export function varyOfAnswer(answer: HttpAnswer): string[] {
   const vary = answer.headers.vary;
-  return vary ? String(vary).split(',').map((name) => name.trim()) : [];
+  return vary
+    ? String(vary)
+        .split(',')
+        .map((name) => name.trim())
+    : [];
 }
 
 /** The path of a socket.io long-polling request (`sid` for an open session). */

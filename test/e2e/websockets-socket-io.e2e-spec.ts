@@ -125,7 +125,11 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
           'access-control-allow-headers': 'content-type, authorization',
           'access-control-max-age': '600',
         });
-        expect(varyOfAnswer(answer)).toEqual(['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers']);
+        expect(varyOfAnswer(answer)).toEqual([
+          'Origin',
+          'Access-Control-Request-Method',
+          'Access-Control-Request-Headers',
+        ]);
       });
 
       it('sends Access-Control-Allow-Credentials when the policy allows credentials', async () => {
@@ -169,7 +173,11 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
         });
         expect(answer.status).toBe(403);
         expect(corsHeadersOf(answer)).toEqual({});
-        expect(varyOfAnswer(answer)).toEqual(['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers']);
+        expect(varyOfAnswer(answer)).toEqual([
+          'Origin',
+          'Access-Control-Request-Method',
+          'Access-Control-Request-Headers',
+        ]);
       });
 
       it('has its WebSocket upgrade refused with 403 before the handshake', async () => {
@@ -177,9 +185,7 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
         await expect(
           upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, REFUSED),
         ).resolves.toBe(403);
-        await expect(socketIoConnectError(port, 'websocket', REFUSED)).resolves.toBe(
-          'Unexpected server response: 403',
-        );
+        await expect(socketIoConnectError(port, 'websocket', REFUSED)).resolves.toBe('Unexpected server response: 403');
       });
 
       it('cannot upgrade an open polling session to a WebSocket either', async () => {
@@ -200,9 +206,9 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
       }
       await app!.close();
       const strictPort = await start(undefined, undefined, { rejectMissingOrigin: true });
-      await expect(
-        upgradeStatus(`ws://127.0.0.1:${strictPort}/socket.io/?EIO=4&transport=websocket`),
-      ).resolves.toBe(403);
+      await expect(upgradeStatus(`ws://127.0.0.1:${strictPort}/socket.io/?EIO=4&transport=websocket`)).resolves.toBe(
+        403,
+      );
       await expect(
         upgradeStatus(`ws://127.0.0.1:${strictPort}/socket.io/?EIO=4&transport=websocket`, ALLOWED),
       ).resolves.toBe(101);
@@ -235,9 +241,9 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
       });
       expect(preflight.status).toBe(403);
       expect(corsHeadersOf(preflight)).toEqual({});
-      await expect(
-        upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, ALLOWED),
-      ).resolves.toBe(403);
+      await expect(upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, ALLOWED)).resolves.toBe(
+        403,
+      );
     });
 
     it('a named policy on the gateway replaces the module defaults', async () => {
@@ -248,9 +254,9 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
       expect(corsHeadersOf(fromDefaults)).toEqual({});
       const socket = await connectSocketIo(port, 'websocket', PARTNER);
       socket.close();
-      await expect(
-        upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, ALLOWED),
-      ).resolves.toBe(403);
+      await expect(upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, ALLOWED)).resolves.toBe(
+        403,
+      );
     });
 
     it('an asynchronous origin function decides polling headers and upgrades', async () => {
@@ -278,7 +284,10 @@ describe('socket.io gateway and the HTTP routes of the same app', () => {
   it('is not answered by the HTTP layer (one set of CORS headers)', async () => {
     const app = await createApp(
       'express',
-      { imports: [CorsModule.forRoot({ origin: [ALLOWED, PARTNER] })], providers: [chatGateway(0, { origin: PARTNER })] },
+      {
+        imports: [CorsModule.forRoot({ origin: [ALLOWED, PARTNER] })],
+        providers: [chatGateway(0, { origin: PARTNER })],
+      },
       { setup: (nest) => nest.useWebSocketAdapter(new CorsIoAdapter(nest)) },
     );
     try {
