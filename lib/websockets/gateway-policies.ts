@@ -73,7 +73,8 @@ export class GatewayPolicies {
     const servers = new Map<string, GatewayServer>();
     for (const declaration of this.gatewayDeclarations()) {
       const name = declaration.target.name;
-      if (this.transport === 'socket.io' && declaration.options.cors !== undefined) {
+      const ownCors = declaration.options.cors;
+      if (this.transport === 'socket.io' && ownCors !== undefined && ownCors !== false) {
         problems.push({
           location: name,
           field: '@WebSocketGateway({ cors })',
@@ -123,12 +124,7 @@ export class GatewayPolicies {
   }
 
   private rulesOf(policy: CompiledPolicy, gateways: string): UpgradeRules {
-    return Object.freeze({
-      policy,
-      rejectMissingOrigin: gatewayField(policy, 'rejectMissingOrigin') ?? this.options.rejectMissingOrigin === true,
-      allowSameOrigin: this.options.allowSameOrigin !== false,
-      gateways,
-    });
+    return upgradeRulesOf(policy, this.options, gateways);
   }
 
   /** The app's gateway classes, once each, as Nest connects them (class providers with `@WebSocketGateway()`). */
@@ -146,6 +142,20 @@ export class GatewayPolicies {
     }
     return declarations;
   }
+}
+
+/**
+ * The upgrade rules of a server whose gateways have `policy`: a
+ * `rejectMissingOrigin` the policy sets (on the gateway's `@Cors()`, a named
+ * policy or the module defaults) wins over the adapter's option.
+ */
+export function upgradeRulesOf(policy: CompiledPolicy, options: CorsGatewayOptions, gateways: string): UpgradeRules {
+  return Object.freeze({
+    policy,
+    rejectMissingOrigin: gatewayField(policy, 'rejectMissingOrigin') ?? options.rejectMissingOrigin === true,
+    allowSameOrigin: options.allowSameOrigin !== false,
+    gateways,
+  });
 }
 
 function findRegistry(app: INestApplicationContext, adapterName: string): CorsPolicyRegistry {

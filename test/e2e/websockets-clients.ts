@@ -28,6 +28,8 @@ export async function listen(app: INestApplication): Promise<number> {
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
+  /** `[name, value, name, value, …]`, as received. */
+  readonly rawHeaders: readonly string[];
   readonly body: string;
 }
 
@@ -48,7 +50,7 @@ export function sendRequest(
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: text });
       });
     });
     req.on('error', (error) => {

@@ -4,7 +4,7 @@ import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websock
 import { Cors, CorsModule, type CorsModuleOptions, type CorsPolicyReference } from '../../lib/index.js';
 import { CorsIoAdapter } from '../../lib/websockets/socket-io.js';
 import type { CorsGatewayOptions } from '../../lib/websockets/cors-gateway-options.interface.js';
-import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
+import { ADAPTERS, createApp, RecordingLogger, type AdapterName } from './app-factory.js';
 import {
   connectSocketIo,
   corsHeadersOf,
@@ -280,10 +280,10 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
   },
 );
 
-describe('socket.io gateway and the HTTP routes of the same app', () => {
-  it('is not answered by the HTTP layer (one set of CORS headers)', async () => {
+describe.each(ADAPTERS)('socket.io gateway beside the HTTP layer (%s)', (adapter) => {
+  it('is answered by its own policy, never by the HTTP layer (one set of CORS headers)', async () => {
     const app = await createApp(
-      'express',
+      adapter,
       {
         imports: [CorsModule.forRoot({ origin: [ALLOWED, PARTNER] })],
         providers: [chatGateway(0, { origin: PARTNER })],
@@ -295,7 +295,60 @@ describe('socket.io gateway and the HTTP routes of the same app', () => {
       const answer = await sendRequest(port, 'GET', pollingPath(), { Origin: ALLOWED });
       expect(corsHeadersOf(answer)).toEqual({});
       const partner = await sendRequest(port, 'GET', pollingPath(), { Origin: PARTNER });
-      expect(partner.headers['access-control-allow-origin']).toBe(PARTNER);
+      expect(partner.rawHeaders.filter((name) => name.toLowerCase().startsWith('access-control-'))).toEqual([
+        'Access-Control-Allow-Origin',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('logs why it refused an upgrade or a preflight when debug is on', async () => {
+    const logger = new RecordingLogger();
+    const app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: ALLOWED, debug: true })], providers: [chatGateway(0)] },
+      { logger, setup: (nest) => nest.useWebSocketAdapter(new CorsIoAdapter(nest)) },
+    );
+    try {
+      const port = await listen(app);
+      await expect(upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, REFUSED)).resolves.toBe(
+        403,
+      );
+      await sendRequest(port, 'OPTIONS', pollingPath(), { Origin: REFUSED, 'Access-Control-Request-Method': 'PUT' });
+      expect(logger.corsLines('debug')).toEqual([
+        expect.stringMatching(
+          /^WebSocket upgrade \/socket\.io\/\?EIO=4&transport=websocket to ChatGateway from "https:\/\/evil\.example\.net" refused with 403: origin not allowed by ChatGateway \(origin from module options: https:\/\/app\.example\.com\)\.$/,
+        ),
+        expect.stringContaining(
+          'CORS preflight PUT /socket.io/?EIO=4&transport=polling from "https://evil.example.net" refused by ChatGateway: origin not allowed',
+        ),
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('survives hostile upgrades and preflights', async () => {
+    const app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: ALLOWED })], providers: [chatGateway(0)] },
+      { setup: (nest) => nest.useWebSocketAdapter(new CorsIoAdapter(nest)) },
+    );
+    try {
+      const port = await listen(app);
+      const ws = `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
+      await expect(upgradeStatus(ws, `https://${'a'.repeat(5000)}.example.com`)).resolves.toBe(403);
+      await expect(upgradeStatus(ws, `${ALLOWED}, ${REFUSED}`)).resolves.toBe(403);
+      await expect(upgradeStatus(ws, 'null')).resolves.toBe(403);
+      const malformed = await sendRequest(port, 'OPTIONS', pollingPath(), {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'P O S T',
+        'Access-Control-Request-Headers': 'x-a, ,;bad',
+      });
+      expect(malformed.status).toBe(403);
+      expect(corsHeadersOf(malformed)).toEqual({});
+      await expect(upgradeStatus(ws, ALLOWED)).resolves.toBe(101);
     } finally {
       await app.close();
     }
