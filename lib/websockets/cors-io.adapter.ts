@@ -1,9 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Server, ServerOptions } from 'socket.io';
 import type { CorsGatewayOptions } from './cors-gateway-options.interface.js';
 import { engineCorsMiddleware } from './engine-cors.middleware.js';
 import { GatewayPolicies } from './gateway-policies.js';
+
+// socket.io's types, as IoAdapter uses them (no import of socket.io itself: it is IoAdapter's dependency, not ours).
+type ServerOptions = NonNullable<Parameters<IoAdapter['createIOServer']>[1]>;
+type Server = ReturnType<IoAdapter['createIOServer']>;
 
 /**
  * Nest's socket.io adapter with the CORS policy of each gateway:

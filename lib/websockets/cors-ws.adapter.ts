@@ -8,11 +8,7 @@ import { explainUpgradeRefusal, judgeUpgrade, type UpgradeRefusal } from './upgr
 /** Options of {@link CorsWsAdapter}: those of `WsAdapter`, and the upgrade options. */
 export interface CorsWsAdapterOptions extends CorsGatewayOptions {
   /** Passed on to `WsAdapter`. */
-  messageParser?: ConstructorParameters<typeof WsAdapter>[1] extends infer O
-    ? O extends { messageParser?: infer P }
-      ? P
-      : never
-    : never;
+  messageParser?: NonNullable<ConstructorParameters<typeof WsAdapter>[1]>['messageParser'];
 }
 
 type VerifyInfo = { origin: string; secure: boolean; req: IncomingMessage };
