@@ -79,7 +79,6 @@ export class PolicyCatalog {
     if (routeLayer === false || (routeLayer === undefined && classLayer === false)) {
       return disabledPolicy(label);
     }
-    if (!classLayer && !routeLayer) return this.defaults;
     const layers = [this.defaultsLayer];
     if (classLayer) layers.push(classLayer);
     if (routeLayer) layers.push(routeLayer);
