@@ -1,0 +1,173 @@
+import { describe, expect, it } from '@jest/globals';
+import type { IncomingMessage } from 'node:http';
+import { disabledPolicy } from '../../lib/engine/compiled-policy.js';
+import { ExpressRouteTable, type ExpressMatching } from '../../lib/routing/express-route-table.js';
+import { FastifyRouteTable, readFastifyRouterOptions } from '../../lib/routing/fastify-route-table.js';
+import { checkPathPattern, PathPolicyTable } from '../../lib/routing/path-policy-table.js';
+import { routeCandidate, type RouteCandidate } from '../../lib/routing/route-candidate.js';
+
+const route = (label: string, options: { conditional?: boolean; hosts?: RegExp[] } = {}): RouteCandidate =>
+  routeCandidate(disabledPolicy(label), label, options);
+
+function req(url: string, method = 'GET', host = 'example.com'): IncomingMessage {
+  return { url, method, headers: { host } } as IncomingMessage;
+}
+
+const DEFAULTS: ExpressMatching = { caseSensitive: false, strict: false, trustProxy: false };
+
+function express(routes: Array<[string, string, RouteCandidate]>, matching = DEFAULTS): ExpressRouteTable {
+  const table = new ExpressRouteTable(matching);
+  for (const [method, path, candidate] of routes) table.add(method, path, candidate);
+  return table;
+}
+
+const labels = (found: readonly RouteCandidate[]) => found.map((candidate) => candidate.label);
+
+describe('ExpressRouteTable: the handler Express 5 runs', () => {
+  it('takes the first declared route, not the most specific one', () => {
+    const table = express([
+      ['get', '/users/:id', route('byId')],
+      ['get', '/users/me', route('me')],
+    ]);
+    expect(labels(table.lookup(req('/users/me')))).toEqual(['byId']);
+    const reversed = express([
+      ['get', '/users/me', route('me')],
+      ['get', '/users/:id', route('byId')],
+    ]);
+    expect(labels(reversed.lookup(req('/users/me')))).toEqual(['me']);
+  });
+
+  it('matches the raw path: an encoded letter is not the literal', () => {
+    const table = express([
+      ['get', '/docs/public', route('public')],
+      ['get', '/docs/:slug', route('slug')],
+    ]);
+    expect(labels(table.lookup(req('/docs/%70ublic')))).toEqual(['slug']);
+    expect(labels(table.lookup(req('/docs/public')))).toEqual(['public']);
+  });
+
+  it('keeps text after a wildcard apart from the wildcard alone', () => {
+    const table = express([
+      ['get', '/files/*path/meta', route('meta')],
+      ['get', '/files/*path', route('any')],
+    ]);
+    expect(labels(table.lookup(req('/files/a/b/meta')))).toEqual(['meta']);
+    expect(labels(table.lookup(req('/files/a/b')))).toEqual(['any']);
+    expect(labels(table.lookup(req('/files')))).toEqual([]);
+  });
+
+  it('expands optional groups', () => {
+    const table = express([['get', '/opt{/:x}', route('opt')]]);
+    expect(labels(table.lookup(req('/opt')))).toEqual(['opt']);
+    expect(labels(table.lookup(req('/opt/1')))).toEqual(['opt']);
+    expect(labels(table.lookup(req('/opt/1/2')))).toEqual([]);
+  });
+
+  it('sends HEAD to the first route that handles GET, and @All() takes every method', () => {
+    const table = express([
+      ['get', '/a', route('get')],
+      ['head', '/a', route('head')],
+      ['all', '/b', route('all')],
+      ['post', '/b', route('post')],
+    ]);
+    expect(labels(table.lookup(req('/a', 'HEAD')))).toEqual(['get']);
+    expect(labels(table.lookup(req('/b', 'DELETE')))).toEqual(['all']);
+    expect(labels(table.lookup(req('/b', 'POST')))).toEqual(['all']);
+    expect(labels(table.lookup(req('/a', 'POST')))).toEqual([]);
+  });
+
+  it('follows the case-sensitivity and strict-routing settings', () => {
+    const loose = express([['get', '/Case', route('case')]]);
+    expect(labels(loose.lookup(req('/case/')))).toEqual(['case']);
+    const strict = express([['get', '/Case', route('case')]], { caseSensitive: true, strict: true, trustProxy: false });
+    expect(labels(strict.lookup(req('/case')))).toEqual([]);
+    expect(labels(strict.lookup(req('/Case/')))).toEqual([]);
+    expect(labels(strict.lookup(req('/Case')))).toEqual(['case']);
+  });
+
+  it('reads the pathname as Express does (parseurl): absolute-form targets, queries, fragments', () => {
+    const table = express([['get', '/a/b', route('ab')]]);
+    for (const url of ['http://example.com/a/b', '/a/b?x=1', '/a/b#f']) {
+      expect(labels(table.lookup(req(url)))).toEqual(['ab']);
+    }
+    // parseurl's fast path keeps a backslash: Express does not serve /a\b from /a/b.
+    expect(labels(table.lookup(req('/a\\b')))).toEqual([]);
+  });
+
+  it('returns every route that decides at run time, up to the first that always serves', () => {
+    const table = express([
+      ['get', '/v', route('v1', { conditional: true })],
+      ['get', '/v', route('v2', { conditional: true })],
+      ['get', '/v', route('plain')],
+      ['get', '/v', route('never')],
+    ]);
+    expect(labels(table.lookup(req('/v')))).toEqual(['v1', 'v2', 'plain']);
+  });
+
+  it('skips host-bound routes for other hosts', () => {
+    const table = express([
+      ['get', '/h', route('admin', { hosts: [/^admin\.example\.com$/] })],
+      ['get', '/h', route('public')],
+    ]);
+    expect(labels(table.lookup(req('/h', 'GET', 'admin.example.com:8080')))).toEqual(['admin']);
+    expect(labels(table.lookup(req('/h', 'GET', 'www.example.com')))).toEqual(['public']);
+  });
+
+  it('ignores methods Node cannot parse (a lowercase preflight method never reaches a route)', () => {
+    const table = express([['all', '/x', route('all')]]);
+    expect(labels(table.lookup(req('/x'), 'patch'))).toEqual([]);
+    expect(labels(table.lookup(req('/x'), 'PATCH'))).toEqual(['all']);
+  });
+
+  it('stays cheap for 1,000 routes sharing a prefix (a handful of candidates per lookup)', () => {
+    const table = new ExpressRouteTable(DEFAULTS);
+    for (let i = 0; i < 1000; i++) table.add('get', `/api/v1/r${i}/:id`, route(`r${i}`));
+    expect(labels(table.lookup(req('/api/v1/r999/7')))).toEqual(['r999']);
+    expect(table.routeCount).toBe(1000);
+  });
+});
+
+describe('FastifyRouteTable: the route Fastify matches, with its router options', () => {
+  it('reads routerOptions first, then the deprecated top-level keys', () => {
+    expect(
+      readFastifyRouterOptions({ maxParamLength: 100, routerOptions: { maxParamLength: 50, caseSensitive: false } }),
+    ).toEqual({ maxParamLength: 50, caseSensitive: false });
+    expect(readFastifyRouterOptions({ ignoreTrailingSlash: true })).toEqual({ ignoreTrailingSlash: true });
+  });
+
+  it('matches with those options and puts routes that differ by constraints in one slot', () => {
+    const table = new FastifyRouteTable({ maxParamLength: 5, caseSensitive: false });
+    const a = route('a');
+    const b = route('b');
+    table.add('GET', '/items/:id', a);
+    table.add('GET', '/items/:id', b);
+    expect(labels(table.lookup('GET', '/ITEMS/12345'))).toEqual(['a', 'b']);
+    expect(labels(table.lookup('GET', '/items/123456'))).toEqual([]);
+    expect(labels(table.lookup('POST', '/items/1'))).toEqual([]);
+  });
+});
+
+describe('PathPolicyTable: the paths option', () => {
+  const table = new PathPolicyTable();
+  table.add('/graphql', route('graphql'));
+  table.add('/docs/*', route('docs'));
+  table.add('/docs/private/*', route('private'));
+
+  it('matches exact paths and prefixes (the prefix itself too), longest first', () => {
+    expect(table.lookup('/graphql?query=1')?.label).toBe('graphql');
+    expect(table.lookup('/graphql/x')).toBeUndefined();
+    expect(table.lookup('/docs')?.label).toBe('docs');
+    expect(table.lookup('/docs/a/b')?.label).toBe('docs');
+    expect(table.lookup('/docs/private/x')?.label).toBe('private');
+    expect(table.lookup('/docsx')).toBeUndefined();
+    expect(table.lookup('/')).toBeUndefined();
+  });
+
+  it('refuses patterns that are not request paths', () => {
+    expect(checkPathPattern('graphql')).toMatch(/must start with "\/"/);
+    expect(checkPathPattern('/a/*/b')).toMatch(/only as a last segment/);
+    expect(checkPathPattern('/a*')).toMatch(/only as a last segment/);
+    expect(checkPathPattern('/a?x=1')).toMatch(/path only/);
+    expect(checkPathPattern('/assets/*')).toBeUndefined();
+  });
+});
