@@ -645,11 +645,15 @@ async function exerciseApp(name, app, installed, subpaths) {
 }
 
 /** Type-checks consumer.{mts,cts,ts} against the installed tarball under each resolution mode. */
-async function typecheckApp(name, installed) {
+async function typecheckApp(name, installed, subpaths) {
   const dir = join(installed.dir, 'types');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const source = await readFile(join(FIXTURES, 'types', 'consumer.ts.tpl'), 'utf8');
+  // Each built subpath must resolve to its declarations too (strict: an untyped module is an error).
+  const subpathImports = subpaths.map(
+    (subpath, index) => `import * as subpath${index} from 'nestjs-cors/${subpath}';\nexport { subpath${index} };\n`,
+  );
+  const source = (await readFile(join(FIXTURES, 'types', 'consumer.ts.tpl'), 'utf8')) + subpathImports.join('');
   for (const ext of ['mts', 'cts', 'ts']) await writeFile(join(dir, `consumer.${ext}`), source);
   const results = {};
   await Promise.all(
@@ -981,7 +985,7 @@ async function main() {
         installs[name] = installed;
         const [appCells, appTypes] = await Promise.all([
           exerciseApp(name, apps[name], installed, subpaths),
-          apps[name].typecheck ? typecheckApp(name, installed) : undefined,
+          apps[name].typecheck ? typecheckApp(name, installed, subpaths) : undefined,
         ]);
         cells[name] = appCells;
         if (appTypes) types[name] = appTypes;
