@@ -4,6 +4,8 @@ export default {
   rootDir: '.',
   roots: ['<rootDir>/test'],
   testRegex: '\\.(spec|e2e-spec)\\.ts$',
+  // The user projects' own tests: run by `npm run test:compat` with each project's runner.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/compat/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

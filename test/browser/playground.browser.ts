@@ -30,7 +30,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+/** The README's screenshot: rewritten only when asked (`npm run docs:screenshot`, i.e. UPDATE_SCREENSHOT=1). */
 const SCREENSHOT = fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
+const UPDATE_SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1';
 
 /** What the playground records for one scenario (see sample/public/playground.js). */
 interface ScenarioResult {
@@ -326,6 +328,6 @@ describe.each(SAMPLE_ADAPTERS)('the playground against the sample on %s', (adapt
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = `${ARTIFACTS}playground-${adapter}-${role}.png`;
     await page.screenshot({ path: shot, fullPage: true });
-    if (adapter === 'express' && role === 'app') copyFileSync(shot, SCREENSHOT);
+    if (UPDATE_SCREENSHOT && adapter === 'express' && role === 'app') copyFileSync(shot, SCREENSHOT);
   });
 });

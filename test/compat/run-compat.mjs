@@ -5,8 +5,15 @@
 // attw, publint), installs it into throwaway apps under .compat-work/ (a
 // CommonJS app on Nest 11, a CommonJS app on Nest 12, an ESM app on Nest 12),
 // boots each on Express and Fastify, checks the CORS headers with real HTTP
-// requests, and type-checks an import of the tarball under node16, nodenext
-// and bundler resolution. Prints a matrix; exits 1 on any failure.
+// requests, and type-checks an import of the tarball under commonjs, node10,
+// node16, nodenext and bundler resolution.
+//
+// Then the projects users have (fixtures/projects/): a stock Nest 11
+// CommonJS project (`nest new`, CLI 11: Jest + ts-jest) and a stock Nest 12
+// ESM project (CLI 12: Vitest), each with the tarball installed and a CORS
+// e2e test next to the starter's own tests. Each runs its own `npm test`
+// (unit), `npm run test:e2e`, `nest start` and `node dist/main` unchanged.
+// Prints a matrix; exits 1 on any failure.
 //
 // Installs are cached: an app whose dependencies did not change keeps its
 // node_modules and lockfile, and only the freshly packed nestjs-cors is
@@ -15,11 +22,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
@@ -45,20 +53,33 @@ const EXPECTED_FILES = ['README.md', 'CHANGELOG.md'];
 /** Test sources, compiled tests and their maps (tsconfig.build.json only includes lib/, this guards it). */
 const TEST_ARTIFACT = /(^|\/)(test|tests|__tests__|fixtures|e2e)\/|\.(spec|e2e-spec|test)\.(d\.)?[cm]?[jt]s(\.map)?$/;
 /**
- * attw: nestjs-cors is ESM-only. Under node16 from a CommonJS file TypeScript
- * reports that `require` resolves to ESM ("dynamic import only"). Node ≥ 20.19
- * (our engines floor) loads it through require(esm), which the cjs-* apps
- * below prove, and TypeScript accepts it under `module: nodenext`/`node20`.
- * Every other rule stays on.
+ * The entry points of the exports map, each with the built file that must
+ * exist for it. `./testing` and `./websockets` come from lib/testing and
+ * lib/websockets; while a branch has no such folder yet, its entry point is
+ * reported as a note and left out of attw, publint and the runtime checks
+ * (remove `optional` once both folders are merged).
  */
-const ATTW_IGNORED_RULES = ['cjs-resolves-to-esm'];
+const ENTRY_POINTS = [
+  { subpath: '.', file: 'dist/index.js' },
+  { subpath: './testing', file: 'dist/testing/index.js', optional: true },
+  { subpath: './websockets', file: 'dist/websockets/index.js', optional: true },
+];
 /**
  * tsconfig.<profile>.json in fixtures/types. nodenext also checks the .d.ts
- * files themselves (skipLibCheck: false, the slow one); node16 and bundler
- * check resolution and usage, where a type that resolved to `any` fails the
+ * files themselves (skipLibCheck: false, the slow one); the others check
+ * resolution and usage, where a type that resolved to `any` fails the
  * `@ts-expect-error` lines and the implicit-any parameters of the consumer.
+ * commonjs is `module: commonjs` with TypeScript's default resolution; node10
+ * is what TypeScript 5 picks for it (older Nest 11 starters).
  */
-const TYPE_PROFILES = ['node16', 'nodenext', 'bundler'];
+const TYPE_PROFILES = ['commonjs', 'node10', 'node16', 'nodenext', 'bundler'];
+const TYPE_PROFILE_FILES = {
+  commonjs: '.ts',
+  node10: '.ts',
+  node16: '.mts',
+  nodenext: '.mts + .cts',
+  bundler: '.ts',
+};
 const ADAPTERS = ['express', 'fastify'];
 
 const APP_ORIGIN = 'https://app.example';
@@ -360,19 +381,47 @@ function checkFileList(files) {
   }
 }
 
-async function attw() {
+/** Entry points whose built file is in the tarball; the optional ones that are not get a note. */
+function builtEntryPoints(packed) {
+  const built = ENTRY_POINTS.filter((entry) => packed.files.includes(entry.file));
+  for (const entry of ENTRY_POINTS) {
+    if (built.includes(entry)) continue;
+    if (entry.optional) {
+      notes.push(`exports["${entry.subpath}"]: ${entry.file} is not built on this branch yet; not checked`);
+    } else {
+      fail('tarball', `exports["${entry.subpath}"] points at ${entry.file}, which is not in the tarball`);
+    }
+  }
+  return built;
+}
+
+/** attw on every built entry point, with no rule ignored. */
+async function attw(unbuilt) {
+  const exclude = unbuilt.length > 0 ? ['--exclude-entrypoints', ...unbuilt.map((entry) => entry.subpath)] : [];
   const result = await timed('attw', () =>
-    run(join(BIN, 'attw'), [TARBALL, '--ignore-rules', ...ATTW_IGNORED_RULES, '--format', 'table', '--no-color']),
+    run(join(BIN, 'attw'), [TARBALL, ...exclude, '--format', 'table', '--no-color']),
   );
   if (result.code !== 0) fail('attw', `attw reported problems\n${commandOutput(result)}`);
   return result.code === 0;
 }
 
-async function publint() {
-  const result = await timed('publint', () => run(join(BIN, 'publint'), ['run', TARBALL, '--strict']));
-  if (result.code !== 0) fail('publint', `publint reported problems\n${commandOutput(result)}`);
-  else if (!/All good/.test(result.stdout)) notes.push(`publint:\n${commandOutput(result)}`);
-  return result.code === 0;
+/** publint --strict on the unpacked tarball; only "file does not exist" for an unbuilt optional entry point is left out. */
+async function publint(unbuilt) {
+  return timed('publint', async () => {
+    const { publint: lint } = await import('publint');
+    const { formatMessage } = await import('publint/utils');
+    const { messages, pkg } = await lint({ pkgDir: UNPACKED, pack: false, strict: true, level: 'suggestion' });
+    const unbuiltPaths = new Set(unbuilt.map((entry) => entry.subpath));
+    const kept = messages.filter(
+      (message) =>
+        !(message.code === 'FILE_DOES_NOT_EXIST' && message.path[0] === 'exports' && unbuiltPaths.has(message.path[1])),
+    );
+    const errors = kept.filter((message) => message.type === 'error');
+    const text = kept.map((message) => `      ${message.type}: ${formatMessage(message, pkg, { color: false })}`);
+    if (errors.length > 0) fail('publint', `publint --strict reported problems\n${text.join('\n')}`);
+    else if (kept.length > 0) notes.push(`publint:\n${text.join('\n')}`);
+    return errors.length === 0;
+  });
 }
 
 // ---------------------------------------------------------------- apps
@@ -382,16 +431,12 @@ async function npmVersion() {
   return result.stdout.trim();
 }
 
-/** Creates (or reuses) one app directory and installs the packed nestjs-cors into it. */
-async function installApp(name, app, npm, packed) {
-  const dir = join(APPS_DIR, name);
-  const manifest = {
-    name: `compat-${name}`,
-    private: true,
-    type: app.type,
-    dependencies: { ...app.dependencies, 'nestjs-cors': 'file:../../nestjs-cors.tgz' },
-  };
-  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+/**
+ * Installs the dependencies of `manifestText` in `dir`, reusing node_modules
+ * when the manifest, Node and npm are unchanged (then only the freshly packed
+ * nestjs-cors is reinstalled). Returns `{ cached }`, or undefined on failure.
+ */
+async function installDependencies(name, dir, manifestText, npm) {
   const stamp = sha256(manifestText, process.version, npm);
   const stampFile = join(dir, '.compat-stamp');
   const lockFile = join(dir, 'package-lock.json');
@@ -420,9 +465,11 @@ async function installApp(name, app, npm, packed) {
     return undefined;
   }
   await writeFile(stampFile, stamp);
-  await copyFile(join(FIXTURES, app.entry), join(dir, app.entry));
-  await copyFile(join(FIXTURES, 'compat-app.cjs'), join(dir, 'compat-app.cjs'));
+  return { cached };
+}
 
+/** Checks that node_modules/nestjs-cors in `dir` is byte for byte the packed tarball. */
+async function checkInstalledTarball(name, dir, packed) {
   for (const path of packed.files) {
     const [installed, packedFile] = await Promise.all([
       readFile(join(dir, 'node_modules', 'nestjs-cors', path)).catch(() => undefined),
@@ -430,20 +477,47 @@ async function installApp(name, app, npm, packed) {
     ]);
     if (!installed || !installed.equals(packedFile)) {
       fail(name, `installed nestjs-cors differs from the packed tarball at ${path}`);
-      break;
+      return;
     }
   }
+}
+
+async function installedVersions(dir, packages) {
   const versions = {};
-  for (const pkg of ['@nestjs/core', '@nestjs/common', '@nestjs/platform-express', '@nestjs/platform-fastify']) {
+  for (const pkg of packages) {
     versions[pkg] = JSON.parse(await readFile(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version;
   }
-  return { dir, cached, versions };
+  return versions;
+}
+
+/** Creates (or reuses) one app directory and installs the packed nestjs-cors into it. */
+async function installApp(name, app, npm, packed) {
+  const dir = join(APPS_DIR, name);
+  const manifest = {
+    name: `compat-${name}`,
+    private: true,
+    type: app.type,
+    dependencies: { ...app.dependencies, 'nestjs-cors': 'file:../../nestjs-cors.tgz' },
+  };
+  const installed = await installDependencies(name, dir, `${JSON.stringify(manifest, null, 2)}\n`, npm);
+  if (!installed) return undefined;
+  await copyFile(join(FIXTURES, app.entry), join(dir, app.entry));
+  await copyFile(join(FIXTURES, 'compat-app.cjs'), join(dir, 'compat-app.cjs'));
+  await checkInstalledTarball(name, dir, packed);
+  const versions = await installedVersions(dir, [
+    '@nestjs/core',
+    '@nestjs/common',
+    '@nestjs/platform-express',
+    '@nestjs/platform-fastify',
+  ]);
+  return { dir, cached: installed.cached, versions };
 }
 
 /** Starts the app (Express and Fastify servers) and waits for its ready line. */
-function startApp(name, app, dir) {
+function startApp(name, app, dir, subpaths) {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [app.entry], { cwd: dir, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = { ...childEnv(), COMPAT_SUBPATHS: JSON.stringify(subpaths) };
+    const child = spawn(process.execPath, [app.entry], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const output = [];
     let buffered = '';
     let settled = false;
@@ -533,12 +607,12 @@ async function runCheck(port, check) {
 }
 
 /** Boots one installed app and runs every check on both adapters; returns row → adapter → ok. */
-async function exerciseApp(name, app, installed) {
+async function exerciseApp(name, app, installed, subpaths) {
   const cells = {};
   const mark = (row, adapter, ok) => ((cells[row] ??= {})[adapter] = ok);
   const started = await cpuBound(() =>
     timed(`boot+HTTP ${name}`, async () => {
-      const started = await startApp(name, app, installed.dir);
+      const started = await startApp(name, app, installed.dir, subpaths);
       if (started.error) {
         fail(name, `app did not start: ${started.error}`);
         for (const adapter of ADAPTERS) {
@@ -549,7 +623,9 @@ async function exerciseApp(name, app, installed) {
       }
       const { ready } = started;
       const singleCopy = ready.singleCopy === true;
-      if (!singleCopy) fail(name, 'require("nestjs-cors") and import("nestjs-cors") gave different CorsModule/Cors');
+      if (!singleCopy) {
+        fail(name, 'require() and import() of nestjs-cors (or of its subpaths, or of Nest) gave different objects');
+      }
       const expected = join(installed.dir, 'node_modules', 'nestjs-cors', 'dist', 'index.js');
       if (ready.resolved !== expected) fail(name, `nestjs-cors resolved to ${ready.resolved}, expected ${expected}`);
       for (const adapter of ADAPTERS) {
@@ -569,11 +645,15 @@ async function exerciseApp(name, app, installed) {
 }
 
 /** Type-checks consumer.{mts,cts,ts} against the installed tarball under each resolution mode. */
-async function typecheckApp(name, installed) {
+async function typecheckApp(name, installed, subpaths) {
   const dir = join(installed.dir, 'types');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const source = await readFile(join(FIXTURES, 'types', 'consumer.ts.tpl'), 'utf8');
+  // Each built subpath must resolve to its declarations too (strict: an untyped module is an error).
+  const subpathImports = subpaths.map(
+    (subpath, index) => `import * as subpath${index} from 'nestjs-cors/${subpath}';\nexport { subpath${index} };\n`,
+  );
+  const source = (await readFile(join(FIXTURES, 'types', 'consumer.ts.tpl'), 'utf8')) + subpathImports.join('');
   for (const ext of ['mts', 'cts', 'ts']) await writeFile(join(dir, `consumer.${ext}`), source);
   const results = {};
   await Promise.all(
@@ -588,6 +668,241 @@ async function typecheckApp(name, installed) {
     }),
   );
   return results;
+}
+
+// ---------------------------------------------------------------- user projects
+
+const PROJECTS_DIR = join(FIXTURES, 'projects');
+/**
+ * The projects users have, as `nest new` generates them (fixtures/projects/:
+ * `shared/` holds the app and its tests, `<name>/` the starter's own files),
+ * with nestjs-cors installed from the tarball. `tests` is how many tests each
+ * script must run and pass (a runner that finds fewer fails the cell).
+ * `commonjs`: the CommonJS starter writes relative imports without `.js`.
+ */
+const PROJECTS = [
+  {
+    name: 'nest11-jest',
+    label: 'Nest 11 CJS, Jest',
+    commonjs: true,
+    runner: 'jest',
+    tests: { 'npm test': 1, 'npm run test:e2e': 13 },
+  },
+  {
+    name: 'nest12-vitest',
+    label: 'Nest 12 ESM, Vitest',
+    commonjs: false,
+    runner: 'vitest',
+    tests: { 'npm test': 1, 'npm run test:e2e': 13 },
+  },
+];
+const PROJECT_SERVERS = ['nest start', 'node dist/main'];
+const PROJECT_ROWS = [...Object.keys(PROJECTS[0].tests), ...PROJECT_SERVERS];
+
+/**
+ * `nest start` / `node dist/main` on the project's own main.ts (Express): the
+ * origins come from .env through ConfigModule (`a, b`, trimmed).
+ */
+const SERVER_CHECKS = [
+  {
+    name: 'preflight, forRootAsync origin',
+    request: [
+      'OPTIONS',
+      '/items',
+      {
+        origin: ADMIN_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    ],
+    status: 204,
+    cors: {
+      'access-control-allow-origin': ADMIN_ORIGIN,
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type',
+    },
+    vary: PREFLIGHT_VARY,
+    body: '',
+  },
+  {
+    name: 'GET, forRootAsync origin',
+    request: ['GET', '/items', { origin: APP_ORIGIN }],
+    status: 200,
+    cors: { 'access-control-allow-origin': APP_ORIGIN },
+    vary: 'Origin',
+    body: '["a","b"]',
+  },
+  {
+    name: "GET, @Cors('public')",
+    request: ['GET', '/', { origin: EVIL_ORIGIN }],
+    status: 200,
+    cors: { 'access-control-allow-origin': '*' },
+    vary: null,
+    body: 'Hello World!',
+  },
+  {
+    name: 'preflight, @Cors(false) → 403',
+    request: ['OPTIONS', '/items/internal', { origin: APP_ORIGIN, 'access-control-request-method': 'GET' }],
+    status: 403,
+    cors: {},
+    vary: PREFLIGHT_VARY,
+    body: '',
+  },
+];
+
+/** Writes the project's sources (every run: a fixture change needs no fresh install). */
+async function writeProjectFiles(project, dir) {
+  for (const folder of ['src', 'test', 'dist']) await rm(join(dir, folder), { recursive: true, force: true });
+  for (const from of [join(PROJECTS_DIR, 'shared'), join(PROJECTS_DIR, project.name)]) {
+    await cp(from, dir, { recursive: true, filter: (source) => basename(source) !== 'package.json' });
+  }
+  if (!project.commonjs) return;
+  for (const folder of ['src', 'test']) {
+    for (const file of await readdir(join(dir, folder), { recursive: true })) {
+      if (!file.endsWith('.ts')) continue;
+      const path = join(dir, folder, file);
+      const source = await readFile(path, 'utf8');
+      await writeFile(path, source.replace(/(from '[^']+)\.js'/g, "$1'"));
+    }
+  }
+}
+
+function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** Runs one of the project's test scripts; returns "n tests" or undefined (failed). */
+async function runProjectTests(project, dir, script, expected) {
+  const [command, ...args] = script.split(' ');
+  const result = await cpuBound(() =>
+    timed(`${project.name}: ${script}`, () => run(command, args, { cwd: dir, timeoutMs: 180_000 })),
+  );
+  // eslint-disable-next-line no-control-regex -- the runners color their summary
+  const output = `${result.stdout}\n${result.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+  const summary =
+    project.runner === 'jest'
+      ? /^Tests:\s+(?<passed>\d+) passed, (?<total>\d+) total/m.exec(output)
+      : /^\s*Tests\s+(?<passed>\d+) passed \((?<total>\d+)\)/m.exec(output);
+  const passed = Number(summary?.groups.passed ?? -1);
+  const total = Number(summary?.groups.total ?? -1);
+  if (result.code !== 0 || passed !== expected || total !== expected) {
+    fail(
+      `${project.name}: ${script}`,
+      `exit ${result.code}, ${passed} of ${total} tests passed, expected ${expected} of ${expected}\n${commandOutput(result)}`,
+    );
+    return undefined;
+  }
+  return `${passed} tests`;
+}
+
+/** Starts `nest start` or `node dist/main` on a free port, runs SERVER_CHECKS, stops it. */
+async function runProjectServer(project, dir, how) {
+  return cpuBound(() =>
+    timed(`${project.name}: ${how}`, async () => {
+      const port = await freePort();
+      const [command, args] =
+        how === 'nest start'
+          ? [join(dir, 'node_modules', '.bin', 'nest'), ['start']]
+          : [process.execPath, [join('dist', 'main.js')]];
+      // Its own process group: `nest start` runs the app in a child process.
+      const child = spawn(command, args, {
+        cwd: dir,
+        env: { ...childEnv(), PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const exited = new Promise((done) => child.on('close', done));
+      const deadline = performance.now() + 90_000;
+      let up = false;
+      while (!up && child.exitCode === null && performance.now() < deadline) {
+        up = await request(port, 'GET', '/', {}).then(
+          () => true,
+          () => new Promise((done) => setTimeout(() => done(false), 250)),
+        );
+      }
+      const problems = [];
+      if (!up) problems.push(`did not answer on port ${port}\n${output}`);
+      else {
+        for (const check of SERVER_CHECKS) {
+          const differences = await runCheck(port, check);
+          if (differences.length > 0) problems.push(`${check.name}: ${differences.join('; ')}`);
+        }
+      }
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await exited;
+      if (problems.length > 0) {
+        fail(`${project.name}: ${how}`, problems.join('\n      '));
+        return undefined;
+      }
+      return `${SERVER_CHECKS.length} checks`;
+    }),
+  );
+}
+
+/** Installs one project and runs its test scripts, then its servers; returns row → result. */
+async function exerciseProject(project, npm, packed) {
+  const dir = join(APPS_DIR, project.name);
+  const manifestText = await readFile(join(PROJECTS_DIR, project.name, 'package.json'), 'utf8');
+  const installed = await installDependencies(project.name, dir, manifestText, npm);
+  if (!installed) return { cells: {}, versions: undefined };
+  await writeProjectFiles(project, dir);
+  await checkInstalledTarball(project.name, dir, packed);
+  const runnerPackage = project.runner === 'jest' ? 'jest' : 'vitest';
+  const versions = await installedVersions(dir, ['@nestjs/core', '@nestjs/config', runnerPackage, 'typescript']);
+  const cells = {};
+  for (const [script, expected] of Object.entries(project.tests)) {
+    cells[script] = await runProjectTests(project, dir, script, expected);
+  }
+  // `nest start` builds dist/ first; `node dist/main` then runs that build.
+  for (const how of PROJECT_SERVERS) cells[how] = await runProjectServer(project, dir, how);
+  return { cells, versions };
+}
+
+function printProjects(results) {
+  const labelWidth = Math.max(...PROJECT_ROWS.map((row) => row.length)) + 2;
+  const colWidth = 28;
+  const lines = ['', 'user projects (their own scripts, unchanged)', ''];
+  lines.push(' '.repeat(labelWidth) + PROJECTS.map((project) => project.label.padEnd(colWidth)).join(''));
+  lines.push(
+    ' '.repeat(labelWidth) +
+      PROJECTS.map((project) => {
+        const versions = results[project.name]?.versions;
+        if (!versions) return 'not installed'.padEnd(colWidth);
+        const runner = versions.jest ? `jest ${versions.jest}` : `vitest ${versions.vitest}`;
+        return `Nest ${versions['@nestjs/core']}, ${runner}`.padEnd(colWidth);
+      }).join(''),
+  );
+  lines.push(
+    ' '.repeat(labelWidth) +
+      PROJECTS.map((project) => {
+        const versions = results[project.name]?.versions;
+        return (versions ? `config ${versions['@nestjs/config']}, TS ${versions.typescript}` : '').padEnd(colWidth);
+      }).join(''),
+  );
+  for (const row of PROJECT_ROWS) {
+    lines.push(
+      row.padEnd(labelWidth) +
+        PROJECTS.map((project) => {
+          const value = results[project.name]?.cells[row];
+          return (value ? `ok (${value})` : 'FAIL').padEnd(colWidth);
+        }).join(''),
+    );
+  }
+  console.log(lines.join('\n'));
 }
 
 // ---------------------------------------------------------------- report
@@ -618,7 +933,7 @@ function printMatrix(appNames, installs, cells, types, packageResults, packed, n
   if (typeApps.length > 0) {
     lines.push('types: tsc --noEmit'.padEnd(labelWidth) + typeApps.map((name) => `${name}`.padEnd(appWidth)).join(''));
     for (const profile of TYPE_PROFILES) {
-      const files = profile === 'node16' ? '.mts' : profile === 'nodenext' ? '.mts + .cts' : '.ts';
+      const files = TYPE_PROFILE_FILES[profile];
       lines.push(
         `  ${profile} (${files})`.padEnd(labelWidth) +
           typeApps.map((name) => cell(types[name][profile]).padEnd(appWidth)).join(''),
@@ -646,12 +961,19 @@ async function main() {
   const installs = {};
   const cells = {};
   const types = {};
+  const projects = {};
   const packageResults = [];
   if (packed) {
+    const built = builtEntryPoints(packed);
+    const unbuilt = ENTRY_POINTS.filter((entry) => !built.includes(entry));
+    const subpaths = built.filter((entry) => entry.subpath !== '.').map((entry) => entry.subpath.slice(2));
     packageResults.push(['file list', !failures.some((f) => f.startsWith('tarball'))]);
     const [attwOk, publintOk] = await Promise.all([
-      attw(),
-      publint(),
+      attw(unbuilt),
+      publint(unbuilt),
+      ...PROJECTS.map(async (project) => {
+        projects[project.name] = await exerciseProject(project, npm, packed);
+      }),
       ...appNames.map(async (name) => {
         const installed = await installApp(name, apps[name], npm, packed);
         if (!installed) {
@@ -662,20 +984,21 @@ async function main() {
         }
         installs[name] = installed;
         const [appCells, appTypes] = await Promise.all([
-          exerciseApp(name, apps[name], installed),
-          apps[name].typecheck ? typecheckApp(name, installed) : undefined,
+          exerciseApp(name, apps[name], installed, subpaths),
+          apps[name].typecheck ? typecheckApp(name, installed, subpaths) : undefined,
         ]);
         cells[name] = appCells;
         if (appTypes) types[name] = appTypes;
       }),
     ]);
-    packageResults.push([`attw (ignoring ${ATTW_IGNORED_RULES.join(', ')})`, attwOk], ['publint --strict', publintOk]);
+    packageResults.push(['attw (every rule)', attwOk], ['publint --strict', publintOk]);
   }
 
   printMatrix(appNames, installs, cells, types, packageResults, packed, npm);
+  if (packed) printProjects(projects);
   if (notes.length > 0) console.log(`\nnotes:\n${notes.map((note) => `  - ${note}`).join('\n')}`);
-  console.log(`\ndurations:\n${durations.map(([label, ms]) => `  ${label.padEnd(32)} ${seconds(ms)}`).join('\n')}`);
-  console.log(`  ${'total'.padEnd(32)} ${seconds(performance.now() - started)}`);
+  console.log(`\ndurations:\n${durations.map(([label, ms]) => `  ${label.padEnd(40)} ${seconds(ms)}`).join('\n')}`);
+  console.log(`  ${'total'.padEnd(40)} ${seconds(performance.now() - started)}`);
   if (failures.length > 0) {
     console.log(`\n${failures.length} failure(s):\n${failures.map((f) => `  ✗ ${f}`).join('\n')}`);
     process.exitCode = 1;
