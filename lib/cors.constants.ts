@@ -1,14 +1,6 @@
 /** Metadata key under which `@Cors()` stores its argument. */
 export const CORS_METADATA = 'nestjs-cors:policy';
 
-/**
- * Prefix of the metadata key that carries a handler's compiled route entry
- * from the controller method to the function Nest registers on the router.
- * Suffixed with the application id, so that two apps built from the same
- * controllers (tests do this) never share an entry.
- */
-export const CORS_ROUTE_METADATA_PREFIX = 'nestjs-cors:route:';
-
 /** Methods allowed when no level sets `methods` (the `cors` package's default). */
 export const DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
