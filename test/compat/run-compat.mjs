@@ -62,7 +62,9 @@ const TEST_ARTIFACT = /(^|\/)(test|tests|__tests__|fixtures|e2e)\/|\.(spec|e2e-s
 const ENTRY_POINTS = [
   { subpath: '.', file: 'dist/index.js' },
   { subpath: './testing', file: 'dist/testing/index.js', optional: true },
-  { subpath: './websockets', file: 'dist/websockets/index.js', optional: true },
+  { subpath: './websockets', file: 'dist/websockets/index.js' },
+  { subpath: './websockets/socket.io', file: 'dist/websockets/socket-io.js' },
+  { subpath: './websockets/ws', file: 'dist/websockets/ws.js' },
 ];
 /**
  * tsconfig.<profile>.json in fixtures/types. nodenext also checks the .d.ts
