@@ -70,6 +70,27 @@ describe.each(ADAPTERS)('Nest route registration, as nestjs-cors observes it (%s
     expect((await preflight(app, '/api/v2/probe/any', 'https://probe.example.com', 'DELETE')).status).toBe(204);
   });
 
+  it('hands the adapter handlers that carry the controller method metadata (and, in Nest 12, its name)', async () => {
+    const seen: Array<{ path: string; name: string; path_: unknown }> = [];
+    const probe = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: 'https://app.example.com' })], controllers: [ProbeController] },
+      {
+        setup: (nest) => {
+          const target = nest.getHttpAdapter() as unknown as Record<string, (...args: unknown[]) => unknown>;
+          const original = target.get;
+          target.get = function (this: unknown, ...args: unknown[]) {
+            const handler = args[args.length - 1] as Function;
+            seen.push({ path: String(args[0]), name: handler.name, path_: Reflect.getMetadata('path', handler) });
+            return original.apply(this, args);
+          };
+        },
+      },
+    );
+    await probe.close();
+    expect(seen).toEqual([{ path: '/probe/:id', name: 'ProbeController.one', path_: ':id' }]);
+  });
+
   it('restored the adapter route methods after registration', () => {
     const adapterInstance = app.getHttpAdapter() as unknown as Record<string, unknown>;
     expect(Object.prototype.hasOwnProperty.call(adapterInstance, 'get')).toBe(false);
