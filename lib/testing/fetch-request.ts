@@ -102,14 +102,20 @@ export function isForbiddenRequestHeader(name: string, value: string): boolean {
 
 /**
  * The header lines of `fetch(url, { headers })`: each value normalized (Fetch
- * strips leading and trailing HTTP whitespace), names checked. Throws for a
- * line `fetch()` would refuse, and for a forbidden header, which a browser
- * would silently drop: a test that sets `Cookie` expects it sent, and it
- * would not be.
+ * strips leading and trailing HTTP whitespace), names checked, and a repeated
+ * name combined into one line, its values joined with `', '` (the first
+ * spelling of the name kept). Chromium sends and judges the combined line:
+ * two `Accept` values of 100 bytes make one of 202, over the 128-byte limit,
+ * and the request is preflighted (the browser suite checks it).
+ *
+ * Throws for a line `fetch()` would refuse, and for a forbidden header, which
+ * a browser would silently drop: a test that sets `Cookie` expects it sent,
+ * and it would not be.
  */
 export function toHeaderLines(headers: HeadersInit | undefined): HeaderLine[] {
   const pairs = headers === undefined ? [] : Array.isArray(headers) ? headers : Object.entries(headers);
-  return pairs.map(([name, rawValue]: readonly [string, string]) => {
+  const lines = new Map<string, HeaderLine>();
+  for (const [name, rawValue] of pairs as ReadonlyArray<readonly [string, string]>) {
     const value = String(rawValue).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
     if (!TOKEN.test(name)) throw new TypeError(`corsFetch: ${JSON.stringify(name)} is not a valid header name`);
     if ([...value].some((char) => char === '\0' || char === '\n' || char === '\r' || char.charCodeAt(0) > 0xff)) {
@@ -119,8 +125,11 @@ export function toHeaderLines(headers: HeadersInit | undefined): HeaderLine[] {
       const hint = name.toLowerCase() === 'cookie' ? ' (use the `cookie` option for what the cookie jar sends)' : '';
       throw new TypeError(`corsFetch: ${name} is a forbidden request header; a script cannot set it${hint}`);
     }
-    return { name, value };
-  });
+    const key = name.toLowerCase();
+    const seen = lines.get(key);
+    lines.set(key, seen ? { name: seen.name, value: `${seen.value}, ${value}` } : { name, value });
+  }
+  return [...lines.values()];
 }
 
 /** The essence (`type/subtype`, lower-cased) of a MIME type (WHATWG MIME Sniffing "parse a MIME type"), or `null` on failure. */
@@ -181,6 +190,11 @@ export function safelistFailure(line: HeaderLine): string | null {
  * line that is not safelisted, and, when the safelisted values add up to more
  * than 1024 bytes, the safelisted ones too. Names are lower-cased, sorted and
  * unique, in the order `Access-Control-Request-Headers` lists them.
+ *
+ * The 1024-byte rule can only bite on lines with repeated names (the Fetch
+ * standard's header list): five safelisted names of 128 bytes make 640.
+ * {@link toHeaderLines} combines repeats first, as Chromium does, so for
+ * `corsFetch()` the 128-byte limit of the combined line decides.
  */
 export function corsUnsafeRequestHeaders(lines: readonly HeaderLine[]): Array<{ name: string; reason: string }> {
   const unsafe = new Map<string, string>();
