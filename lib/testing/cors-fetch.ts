@@ -6,6 +6,12 @@ import { resolveTarget, type CorsFetchTarget } from './http-target.js';
 const CREDENTIALS_MODES: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** The `Content-Length` line a browser adds: the body's size, or 0 for a POST or PUT without one (Chromium). */
+function contentLength(method: string, body: string | Uint8Array | undefined): Array<readonly [string, string]> {
+  if (body === undefined) return method === 'POST' || method === 'PUT' ? [['Content-Length', '0']] : [];
+  return [['Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)]];
+}
+
 /** A serialized origin as `Origin` carries it: `scheme://host[:port]`, as the URL parser writes it, or `null`. */
 function checkOrigin(origin: unknown): string {
   if (origin === 'null') return origin;
@@ -135,6 +141,7 @@ export async function corsFetch(target: CorsFetchTarget, init: CorsFetchInit): P
         ...lines.map((line) => [line.name, line.value] as const),
         ['Origin', origin],
         ...(credentials === 'include' && init.cookie !== undefined ? [['Cookie', init.cookie] as const] : []),
+        ...contentLength(method, init.body),
       ],
       body: init.body,
       timeoutMs,

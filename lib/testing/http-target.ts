@@ -25,7 +25,7 @@ export interface HttpEndpoint {
 export interface HttpExchange {
   readonly method: string;
   readonly path: string;
-  /** Header lines in order; `Host` and `Connection: close` are added. */
+  /** Header lines in order, `Content-Length` included when there is a body; `Host` and `Connection: close` are added. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly body?: string | Uint8Array;
   readonly timeoutMs: number;
@@ -158,6 +158,8 @@ function exchangeOnce(
   };
   return new Promise((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(options);
+    // The caller frames the body with Content-Length, as browsers do; never chunked.
+    req.useChunkedEncodingByDefault = false;
     const fail = (error: Error) => {
       clearTimeout(timer);
       reject(new Error(`corsFetch: ${exchange.method} ${exchange.path} failed: ${error.message}`, { cause: error }));
