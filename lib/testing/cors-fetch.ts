@@ -1,5 +1,10 @@
 import type { CorsFetchInit, CorsFetchResult, CredentialsMode } from './cors-fetch.interface.js';
-import { normalizeMethod, preflightReasons, toHeaderLines, corsUnsafeRequestHeaderNames } from './fetch-request.js';
+import {
+  corsUnsafeRequestHeaderNames,
+  normalizeMethod,
+  preflightReasons,
+  requestHeaderLines,
+} from './fetch-request.js';
 import { corsCheck, preflightCheck, readableHeaders } from './fetch-response.js';
 import { resolveTarget, type CorsFetchTarget } from './http-target.js';
 
@@ -92,11 +97,7 @@ export async function corsFetch(target: CorsFetchTarget, init: CorsFetchInit): P
   if (init.body !== undefined && (method === 'GET' || method === 'HEAD')) {
     throw new TypeError(`corsFetch: a ${method} request cannot have a body`);
   }
-  const lines = toHeaderLines(init.headers);
-  // "Extract a body": a string body is text/plain unless the script said otherwise.
-  if (typeof init.body === 'string' && !lines.some((line) => line.name.toLowerCase() === 'content-type')) {
-    lines.push({ name: 'Content-Type', value: 'text/plain;charset=UTF-8' });
-  }
+  const lines = requestHeaderLines(init.headers, init.body);
   const timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   const endpoint = await resolveTarget(target);

@@ -132,6 +132,19 @@ export function toHeaderLines(headers: HeadersInit | undefined): HeaderLine[] {
   return [...lines.values()];
 }
 
+/**
+ * The header lines the browser holds for `fetch(url, { headers, body })`:
+ * {@link toHeaderLines}, plus the `Content-Type` that "extract a body" gives a
+ * string body the script did not type (`text/plain;charset=UTF-8`).
+ */
+export function requestHeaderLines(headers: HeadersInit | undefined, body?: string | Uint8Array): HeaderLine[] {
+  const lines = toHeaderLines(headers);
+  if (typeof body === 'string' && !lines.some((line) => line.name.toLowerCase() === 'content-type')) {
+    lines.push({ name: 'Content-Type', value: 'text/plain;charset=UTF-8' });
+  }
+  return lines;
+}
+
 /** The essence (`type/subtype`, lower-cased) of a MIME type (WHATWG MIME Sniffing "parse a MIME type"), or `null` on failure. */
 export function mimeEssence(value: string): string | null {
   const trimmed = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');

@@ -35,6 +35,7 @@ export {
   isSafelistedMethod,
   normalizeMethod,
   preflightReasons,
+  requestHeaderLines,
   safelistFailure,
   SAFELISTED_TOTAL_LIMIT,
   SAFELISTED_VALUE_LIMIT,
