@@ -5,6 +5,7 @@ import {
   isSafelistedMethod,
   normalizeMethod,
   preflightReasons,
+  requestHeaderLines,
   safelistFailure,
   type HeaderLine,
 } from '../../lib/testing/index.js';
@@ -64,6 +65,18 @@ describe('header lines a script can set', () => {
     ).toEqual([line('X-Tag', 'a, b'), line('Accept', 'text/html')]);
     expect(toHeaderLines({ 'Content-Type': 'text/plain' })).toEqual([line('Content-Type', 'text/plain')]);
     expect(toHeaderLines(undefined)).toEqual([]);
+  });
+
+  test('a string body the script did not type is text/plain;charset=UTF-8; bytes and typed bodies are left alone', () => {
+    expect(requestHeaderLines({ 'X-A': '1' }, 'hi')).toEqual([
+      line('X-A', '1'),
+      line('Content-Type', 'text/plain;charset=UTF-8'),
+    ]);
+    expect(requestHeaderLines({ 'content-type': 'application/json' }, '{}')).toEqual([
+      line('content-type', 'application/json'),
+    ]);
+    expect(requestHeaderLines(undefined, new Uint8Array([1]))).toEqual([]);
+    expect(requestHeaderLines(undefined)).toEqual([]);
   });
 
   test('what fetch() refuses, and forbidden headers, throw with the header named', () => {
