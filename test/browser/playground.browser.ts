@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createSampleApp, SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
 import { PreflightCounter } from '../../sample/diagnostics/preflight-counter.js';
 import { startPlaygroundServer, type PlaygroundServer } from '../../sample/playground-server.js';
+import { BROWSER_SCENARIOS } from './scenarios.js';
 
 /**
  * The playground in a real browser: Debian's Chromium, driven by
@@ -321,6 +322,13 @@ describe.each(SAMPLE_ADAPTERS)('the playground against the sample on %s', (adapt
     const results = await page.evaluate(() => (globalThis as unknown as PlaygroundGlobal).playground.results);
     const unexpected = Object.entries(results).filter(([, result]) => !result.matches);
     expect(unexpected).toEqual([]);
+    // scenarios.ts (shared with the testing kit's suite) has a row per button saying how it ends from this page.
+    const rows = BROWSER_SCENARIOS.filter((row) => row.page === role && row.playground !== undefined);
+    expect(rows.map((row) => row.playground).sort()).toEqual(Object.keys(results).sort());
+    for (const { playground: id, chromium: verdict } of rows) {
+      const expected = verdict.readable ? { outcome: 'allowed', status: verdict.status } : { outcome: 'blocked' };
+      expect({ id, ...results[id!] }).toMatchObject({ id, ...expected });
+    }
     expect(Object.keys(results)).toHaveLength(18);
     expect(await page.textContent('#summary')).toBe('18/18 run · 18/18 as expected from this origin');
     expect(console.filter((line) => line.startsWith('pageerror'))).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * Property tests: the library, through a real Nest app on Express and
- * Fastify, held to a model of the browser (browser-model.ts, from the Fetch
- * standard) and to what each policy allows (policy-model.ts, from the README).
+ * Fastify, held to the testing kit's model of the browser (lib/testing, from
+ * the Fetch standard, proven against Chromium by the browser suite) and to
+ * what each policy allows (policy-model.ts, from the README).
  *
  * Booting an app per policy would be slow, so a fixed, seeded set of policies
  * becomes one route each (`/p0` … `/p19`) of ONE app per adapter; then, per
@@ -12,10 +13,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { All, Controller, type INestApplication, type Type } from '@nestjs/common';
 import fc from 'fast-check';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cors, CorsModule, type CorsPolicy } from '../../lib/index.js';
 import { ADAPTERS, createApp } from '../e2e/app-factory.js';
-import { corsCheck, exposedHeaderNames, preflightCheck, type BrowserRequest } from './browser-model.js';
+import {
+  corsCheck,
+  corsFetch,
+  exposedHeaderNames,
+  preflightCheck,
+  type PreflightCheckRequest,
+} from '../../lib/testing/index.js';
 import {
   classifyEntry,
   DEFAULT_METHODS,
@@ -208,7 +216,10 @@ function originArbitrary(policy: PolicyDescription): fc.Arbitrary<string> {
 /** What a browser sends: lower-cased, sorted, comma-joined unsafe names (Fetch "CORS-unsafe request-header names"). */
 const REQUEST_HEADER_POOL = ['authorization', 'content-type', 'x-api-key', 'x-requested-with', 'x-trace-id'];
 
-interface GeneratedRequest extends BrowserRequest {
+/** Methods every route's handler (`@All()`) answers on both adapters, for the whole-fetch property (e). */
+const FETCH_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+interface GeneratedRequest extends PreflightCheckRequest {
   /** Method of the actual (non-preflight) request. */
   readonly actualMethod: string;
 }
@@ -257,6 +268,7 @@ function expectSoundHeaders(policy: PolicyDescription, origin: string | undefine
 
 describe.each(ADAPTERS)('CORS properties against the browser model (%s)', (adapter) => {
   let app: INestApplication;
+  let server: Server;
   let port: number;
 
   beforeAll(async () => {
@@ -265,7 +277,8 @@ describe.each(ADAPTERS)('CORS properties against the browser model (%s)', (adapt
       controllers: POLICIES.map((policy, index) => controllerFor(index, policy)),
     });
     await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    server = app.getHttpServer() as Server;
+    port = (server.address() as AddressInfo).port;
   });
   afterAll(() => app.close());
 
@@ -297,11 +310,12 @@ describe.each(ADAPTERS)('CORS properties against the browser model (%s)', (adapt
           // the methods the instance supports (not PURGE), so a PURGE request gets the 404 and the defaults.
           const served = adapter === 'express' || fastifyAllMethods.has(method);
           const allowsPreflight = served && policyAllowsPreflight(policy, request);
-          if (preflightCheck(request, pre) !== allowsPreflight) {
+          const preflightFailure = preflightCheck(request, pre);
+          if ((preflightFailure === null) !== allowsPreflight) {
             throw new Error(
               `preflight ${method} [${requestHeaders}] from ${origin} (${credentials}): policy ` +
-                `${allowsPreflight ? 'allows' : 'refuses'}, browser ${allowsPreflight ? 'refused' : 'accepted'}:\n` +
-                describeResponse(pre),
+                `${allowsPreflight ? 'allows' : 'refuses'}, browser ` +
+                `${allowsPreflight ? `refused (${preflightFailure})` : 'accepted'}:\n${describeResponse(pre)}`,
             );
           }
           if (pre.status === 403) {
@@ -320,10 +334,11 @@ describe.each(ADAPTERS)('CORS properties against the browser model (%s)', (adapt
           ]);
           expect(actual.status).toBeLessThan(300);
           const allowsRead = policyAllowsRead(policy, request);
-          if (corsCheck(request, actual) !== allowsRead) {
+          const readFailure = corsCheck(request, actual);
+          if ((readFailure === null) !== allowsRead) {
             throw new Error(
               `${request.actualMethod} from ${origin} (${credentials}): policy ${allowsRead ? 'allows' : 'refuses'} ` +
-                `the read, browser ${allowsRead ? 'refused' : 'allowed'} it:\n${describeResponse(actual)}`,
+                `the read, browser ${allowsRead ? `refused (${readFailure})` : 'allowed'} it:\n${describeResponse(actual)}`,
             );
           }
           if (allowsRead) {
@@ -331,6 +346,33 @@ describe.each(ADAPTERS)('CORS properties against the browser model (%s)', (adapt
             for (const name of policy.exposedHeaders ?? []) expect(exposed).toContain(name.toLowerCase());
           }
           expectSoundHeaders(policy, origin, actual);
+
+          // (e) The whole fetch() through corsFetch(): readable exactly when the policy allows the read and,
+          // when the request needs a preflight (a method other than GET/HEAD/POST, or any of these headers,
+          // all given CORS-unsafe values), the preflight too.
+          const fetchMethod = FETCH_METHODS.includes(method) ? method : request.actualMethod;
+          const fetchHeaders = unsafeHeaderNames.map(
+            (name) => [name, name === 'content-type' ? 'application/json' : 'v'] as const,
+          );
+          const needsPreflight = !['GET', 'HEAD', 'POST'].includes(fetchMethod) || fetchHeaders.length > 0;
+          const fetched = await corsFetch(server, {
+            origin,
+            credentials,
+            method: fetchMethod,
+            path,
+            headers: fetchHeaders,
+          });
+          expect(fetched.preflight !== undefined).toBe(needsPreflight);
+          const fetchServed = adapter === 'express' || fastifyAllMethods.has(fetchMethod);
+          const allowsFetch =
+            allowsRead &&
+            (!needsPreflight || (fetchServed && policyAllowsPreflight(policy, { ...request, method: fetchMethod })));
+          if (fetched.readable !== allowsFetch) {
+            throw new Error(
+              `corsFetch ${fetchMethod} [${requestHeaders}] from ${origin} (${credentials}): policy ` +
+                `${allowsFetch ? 'allows' : 'refuses'} it, kit says ${fetched.readable ? 'readable' : fetched.reason}`,
+            );
+          }
 
           // (d) Without Origin: still `Vary: Origin` where the answer depends on it; `*` only for a public policy.
           const plain = await send('GET', path, []);

@@ -5,7 +5,7 @@
  * library code: the property tests compare the library's answers with these.
  */
 import { METHODS } from 'node:http';
-import type { BrowserRequest } from './browser-model.js';
+import type { PreflightCheckRequest } from '../../lib/testing/index.js';
 
 /** The subset of policy fields the generated policies use. */
 export interface PolicyDescription {
@@ -131,12 +131,15 @@ function headerAllowed(policy: PolicyDescription, name: string): boolean {
 }
 
 /** Whether the policy lets a script from `request.origin` read an actual response. */
-export function policyAllowsRead(policy: PolicyDescription, request: Pick<BrowserRequest, 'origin' | 'credentials'>) {
+export function policyAllowsRead(
+  policy: PolicyDescription,
+  request: Pick<PreflightCheckRequest, 'origin' | 'credentials'>,
+) {
   return originAllowed(policy, request.origin) && (request.credentials !== 'include' || policy.credentials === true);
 }
 
 /** Whether the policy lets the request past its preflight: origin, credentials, method and every header. */
-export function policyAllowsPreflight(policy: PolicyDescription, request: BrowserRequest): boolean {
+export function policyAllowsPreflight(policy: PolicyDescription, request: PreflightCheckRequest): boolean {
   return (
     policyAllowsRead(policy, request) &&
     methodAllowed(policy, request.method) &&

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import { corsFetch, type CorsWireResponse } from '../../lib/testing/index.js';
 import { createSampleApp, SAMPLE_ADAPTERS, type SampleAdapter } from '../../sample/bootstrap.js';
 import type { SampleEnv } from '../../sample/cors.config.js';
 import { PreflightCounter } from '../../sample/diagnostics/preflight-counter.js';
@@ -9,9 +10,11 @@ import { RefusalLog } from '../../sample/diagnostics/refusal-log.js';
 
 /**
  * The sample app (sample/), booted with createSampleApp() on both adapters,
- * checked header by header with supertest. With an empty environment every
- * setting takes its default: the playground page http://localhost:4200 is our
- * front-end, http://127.0.0.1:4200 the partner.
+ * checked header by header with supertest, and fetch by fetch with the
+ * testing kit (nestjs-cors/testing), which judges each answer as a browser
+ * would. With an empty environment every setting takes its default: the
+ * playground page http://localhost:4200 is our front-end, http://127.0.0.1:4200
+ * the partner.
  */
 
 const APP = 'http://localhost:4200';
@@ -23,10 +26,12 @@ function boot(adapter: SampleAdapter, env: SampleEnv = {}): Promise<INestApplica
   return createSampleApp(adapter, env, { logLevels: [] });
 }
 
-/** The Access-Control-* headers of a response. */
-function cors(res: Response): Record<string, string> {
+/** The Access-Control-* headers of a response (supertest's or the kit's). */
+function cors(res: Response | CorsWireResponse | undefined): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(res.headers as Record<string, string>).filter(([name]) => name.startsWith('access-control-')),
+    Object.entries((res?.headers ?? {}) as Record<string, string>).filter(([name]) =>
+      name.startsWith('access-control-'),
+    ),
   );
 }
 
@@ -70,31 +75,44 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
       }
     });
 
-    test('the preflight of a credentialed JSON POST, then the POST with its cookie', async () => {
-      const res = await preflight('/articles', APP, 'POST', 'content-type').expect(204);
-      expect(cors(res)).toEqual({
+    test('a credentialed JSON POST: its preflight, then the POST with its cookie, readable', async () => {
+      const result = await corsFetch(app, {
+        origin: APP,
+        method: 'POST',
+        path: '/articles',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'include',
+        cookie: 'other=1; playground_session=abc123',
+        body: JSON.stringify({ title: 'Hello' }),
+      });
+      expect(result).toMatchObject({ readable: true, preflight: { status: 204, body: '' }, response: { status: 201 } });
+      expect(cors(result.preflight)).toEqual({
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
         'access-control-allow-methods': 'POST',
         'access-control-allow-headers': 'content-type',
       });
-      expect(res.headers['vary']).toBe(PREFLIGHT_VARY);
-      expect(res.text).toBe('');
-
-      const post = await http()
-        .post('/articles')
-        .set('Origin', APP)
-        .set('Cookie', 'other=1; playground_session=abc123')
-        .send({ title: 'Hello' })
-        .expect(201);
-      expect(cors(post)['access-control-allow-credentials']).toBe('true');
-      expect(post.body).toEqual({ id: 3, title: 'Hello', sessionCookie: 'abc123' });
+      expect(result.preflight?.headers['vary']).toBe(PREFLIGHT_VARY);
+      expect(cors(result.response)['access-control-allow-credentials']).toBe('true');
+      expect(JSON.parse(result.response!.body)).toEqual({ id: 3, title: 'Hello', sessionCookie: 'abc123' });
     });
 
-    test('refused preflights: 403, no Access-Control-* header', async () => {
-      const res = await preflight('/articles', PARTNER, 'POST', 'content-type').expect(403);
-      expect(cors(res)).toEqual({});
-      expect(res.text).toBe('');
+    test('refused preflights: 403, no Access-Control-* header, and the browser never sends the request', async () => {
+      const result = await corsFetch(app, {
+        origin: PARTNER,
+        method: 'POST',
+        path: '/articles',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(result).toMatchObject({
+        readable: false,
+        stage: 'preflight',
+        reason: 'no Access-Control-Allow-Origin header',
+        preflight: { status: 403, body: '' },
+      });
+      expect(cors(result.preflight)).toEqual({});
+      expect(result.response).toBeUndefined();
     });
 
     test('a path no controller serves: the 404 is readable from CORS_ORIGINS', async () => {
@@ -115,19 +133,21 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
         'access-control-allow-headers': 'content-type, x-request-id',
       });
 
-      const put = await http()
-        .put('/documents/42')
-        .set('Origin', APP)
-        .set('X-Request-Id', 'req-1')
-        .send({ title: 'Renamed' })
-        .expect(200);
-      expect(cors(put)).toEqual({
+      const put = await corsFetch(app, {
+        origin: APP,
+        method: 'PUT',
+        path: '/documents/42',
+        headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-1' },
+        body: JSON.stringify({ title: 'Renamed' }),
+      });
+      expect(put).toMatchObject({ readable: true, response: { status: 200 } });
+      expect(cors(put.response)).toEqual({
         'access-control-allow-origin': APP,
         'access-control-allow-credentials': 'true',
         'access-control-expose-headers': 'X-Request-Id',
       });
-      expect(put.headers['x-request-id']).toBe('req-1');
-      expect(put.body).toEqual({ id: '42', updated: true, title: 'Renamed' });
+      expect(put.exposedHeaders['x-request-id']).toBe('req-1');
+      expect(JSON.parse(put.response!.body)).toEqual({ id: '42', updated: true, title: 'Renamed' });
     });
 
     test('DELETE: its own methods and headers, the rest inherited', async () => {
@@ -149,6 +169,13 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
 
     test('the override stays on its route: a PUT with X-Delete-Reason is refused', async () => {
       expect(cors(await preflight('/documents/42', APP, 'PUT', 'x-delete-reason').expect(403))).toEqual({});
+      const put = await corsFetch(app, {
+        origin: APP,
+        method: 'PUT',
+        path: '/documents/42',
+        headers: { 'X-Delete-Reason': 'typo' },
+      });
+      expect(put).toMatchObject({ readable: false, stage: 'preflight', preflight: { status: 403 } });
     });
   });
 
@@ -161,6 +188,9 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
     });
     expect(res.headers['x-report-version']).toBe('7');
     expect(res.headers['x-internal-trace']).toBe('trace-4f2a');
+    // What the page's script can read of it: the safelisted headers and the exposed one.
+    const fetched = await corsFetch(app, { origin: APP, path: '/reports/latest' });
+    expect(Object.keys(fetched.exposedHeaders)).toEqual(['content-length', 'content-type', 'x-report-version']);
   });
 
   describe('the APP_GUARD (DemoAuthGuard)', () => {
@@ -178,15 +208,15 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
     });
 
     test('the preflight (no Authorization, as browsers send it) never reaches the guard', async () => {
-      const res = await preflight('/account/profile', APP, 'GET', 'authorization').expect(204);
-      expect(cors(res)['access-control-allow-headers']).toBe('authorization');
-      const ok = await http()
-        .get('/account/profile')
-        .set('Origin', APP)
-        .set('Authorization', 'Bearer demo')
-        .expect(200);
-      expect(cors(ok)['access-control-allow-origin']).toBe(APP);
-      expect(ok.body).toEqual({ user: 'demo', plan: 'free' });
+      const ok = await corsFetch(app, {
+        origin: APP,
+        path: '/account/profile',
+        headers: { Authorization: 'Bearer demo' },
+      });
+      expect(ok).toMatchObject({ readable: true, preflight: { status: 204 }, response: { status: 200 } });
+      expect(cors(ok.preflight)['access-control-allow-headers']).toBe('authorization');
+      expect(cors(ok.response)['access-control-allow-origin']).toBe(APP);
+      expect(JSON.parse(ok.response!.body)).toEqual({ user: 'demo', plan: 'free' });
     });
 
     test('routes without @RequiresAuth() are not guarded', async () => {
@@ -196,11 +226,13 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
 
   describe('@Cors(false) and @Cors() (InternalController)', () => {
     test('disabled: no CORS header on the answer, 403 to preflights', async () => {
-      const res = await http().get('/internal/health').set('Origin', APP).expect(200);
-      expect(cors(res)).toEqual({});
-      expect(res.body).toEqual({ status: 'ok' });
-      const pre = await preflight('/internal/health', APP, 'GET', 'x-anything').expect(403);
-      expect(cors(pre)).toEqual({});
+      const res = await corsFetch(app, { origin: APP, path: '/internal/health' });
+      expect(res).toMatchObject({ readable: false, stage: 'response', response: { status: 200 } });
+      expect(cors(res.response)).toEqual({});
+      expect(JSON.parse(res.response!.body)).toEqual({ status: 'ok' });
+      const pre = await corsFetch(app, { origin: APP, path: '/internal/health', headers: { 'X-Anything': '1' } });
+      expect(pre).toMatchObject({ readable: false, stage: 'preflight', preflight: { status: 403 } });
+      expect(cors(pre.preflight)).toEqual({});
     });
 
     test('@Cors() on a handler turns the module defaults back on', async () => {
@@ -256,6 +288,11 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
       }
       const noOrigin = await http().get('/public/status').expect(200);
       expect(cors(noOrigin)).toEqual({ 'access-control-allow-origin': '*' });
+      expect(await corsFetch(app, { origin: STRANGER, path: '/public/status', credentials: 'include' })).toMatchObject({
+        readable: false,
+        stage: 'response',
+        reason: 'Access-Control-Allow-Origin is * but the request includes credentials',
+      });
     });
 
     test('its preflight: *, no credentials, Vary without Origin', async () => {
@@ -287,14 +324,22 @@ describe.each(SAMPLE_ADAPTERS)('the sample app on %s', (adapter) => {
   test('rejectDisallowedOrigins: a refused origin gets a 403 before the handler runs', async () => {
     const subscribers = async () => (await http().get('/stats').expect(200)).body.subscribers as number;
     const before = await subscribers();
-    const refused = await http()
-      .post('/newsletter/subscriptions')
-      .set('Origin', PARTNER)
-      .set('Content-Type', 'text/plain')
-      .send('me@example.com')
-      .expect(403);
-    expect(cors(refused)).toEqual({});
-    expect(refused.body).toMatchObject({ statusCode: 403 });
+    // A simple request: no preflight protects it, so the browser sends it and only hides the answer.
+    const refused = await corsFetch(app, {
+      origin: PARTNER,
+      method: 'POST',
+      path: '/newsletter/subscriptions',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'me@example.com',
+    });
+    expect(refused).toMatchObject({
+      readable: false,
+      stage: 'response',
+      preflightReasons: [],
+      response: { status: 403 },
+    });
+    expect(cors(refused.response)).toEqual({});
+    expect(JSON.parse(refused.response!.body)).toMatchObject({ statusCode: 403 });
     expect(await subscribers()).toBe(before);
 
     const accepted = await http()
