@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { MAX_ORIGIN_LENGTH } from '../cors.constants.js';
 
 /** An origin split into the parts patterns compare. `port` is `''` when absent. */
@@ -19,7 +20,6 @@ const enum Char {
   LowerF = 0x66,
   LowerZ = 0x7a,
   OpenBracket = 0x5b,
-  CloseBracket = 0x5d,
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, string>> = {
@@ -27,6 +27,7 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = {
   https: '443',
   ws: '80',
   wss: '443',
+  ftp: '21',
 };
 
 function isDigit(c: number): boolean {
@@ -37,10 +38,20 @@ function isLowerAlpha(c: number): boolean {
   return c >= Char.LowerA && c <= Char.LowerZ;
 }
 
+function isLowerHex(c: number): boolean {
+  return isDigit(c) || (c >= Char.LowerA && c <= Char.LowerF);
+}
+
 /**
- * Parses a value that must be exactly one serialized origin as browsers send
- * it: lowercase `scheme://host[:port]`, no path, no default port, no
- * whitespace, no second value. Runs in one pass over at most
+ * Parses a value that must be exactly one serialized origin, in the form the
+ * Fetch standard's `Origin` header grammar gives it (2026) and browsers send:
+ * `scheme://host[:port]` with a lowercase scheme and host, no default port,
+ * an IPv4 address in dotted decimal and an IPv6 address in brackets,
+ * compressed and lowercase as the WHATWG URL serializer writes it; no path,
+ * no whitespace, no second value. `null` is not an origin here (it is matched
+ * as the literal `'null'`, case-sensitive). Hosts are the ASCII (punycode)
+ * letters, digits, `-` and `_`, a subset of what URLs allow: a value outside
+ * it is refused, never guessed at. Runs in one pass over at most
  * {@link MAX_ORIGIN_LENGTH} characters; anything else is `undefined`.
  */
 export function parseSerializedOrigin(value: string): ParsedOrigin | undefined {
@@ -82,39 +93,121 @@ export function parseSerializedOrigin(value: string): ParsedOrigin | undefined {
   return { scheme, host, port };
 }
 
-/** Returns the index after the host, or -1 when the host is malformed. */
+/** Returns the index after the host, or -1 when the host is malformed or not in its canonical form. */
 function scanHost(value: string, start: number): number {
   const length = value.length;
   if (value.charCodeAt(start) === Char.OpenBracket) {
-    let i = start + 1;
-    for (; i < length; i++) {
-      const c = value.charCodeAt(i);
-      if (c === Char.CloseBracket) {
-        break;
-      }
-      if (!(isDigit(c) || (c >= Char.LowerA && c <= Char.LowerF) || c === Char.Colon || c === Char.Dot)) {
-        return -1;
-      }
-    }
-    return i < length && i > start + 2 ? i + 1 : -1;
+    const close = value.indexOf(']', start + 1);
+    return close !== -1 && isCanonicalIpv6(value.slice(start + 1, close)) ? close + 1 : -1;
   }
   let i = start;
-  let labelLength = 0;
+  let labelStart = start;
   for (; i < length; i++) {
     const c = value.charCodeAt(i);
     if (c === Char.Dot) {
-      if (labelLength === 0) {
+      if (i === labelStart) {
         return -1;
       }
-      labelLength = 0;
+      labelStart = i + 1;
       continue;
     }
     if (!(isLowerAlpha(c) || isDigit(c) || c === Char.Hyphen || c === 0x5f /* _ */)) {
       break;
     }
-    labelLength++;
   }
-  return labelLength === 0 ? -1 : i;
+  if (i === labelStart) {
+    return -1;
+  }
+  // A host whose last label is a number is an IPv4 address to the URL parser
+  // (`127.1`, `0x7f.0.0.1`): browsers send it in dotted decimal, or not at all.
+  if (endsInNumber(value, labelStart, i) && !isCanonicalIpv4(value.slice(start, i))) {
+    return -1;
+  }
+  // Punycode labels are only sent when they decode (domain to ASCII leaves them as they are).
+  const punycode = value.indexOf('xn--', start);
+  if (punycode !== -1 && punycode < i) {
+    const host = value.slice(start, i);
+    if (domainToASCII(host) !== host) return -1;
+  }
+  return i;
+}
+
+/** The URL standard's "ends in a number": the last label is all digits, or `0x` and hex digits. */
+function endsInNumber(value: string, from: number, to: number): boolean {
+  let digits = true;
+  for (let i = from; i < to && digits; i++) digits = isDigit(value.charCodeAt(i));
+  if (digits) return true;
+  if (to - from < 2 || value.charCodeAt(from) !== Char.Zero || value.charCodeAt(from + 1) !== 0x78 /* x */) {
+    return false;
+  }
+  for (let i = from + 2; i < to; i++) {
+    if (!isLowerHex(value.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** Four decimal parts of 0–255, without leading zeros: how the URL serializer writes IPv4. */
+function isCanonicalIpv4(host: string): boolean {
+  const parts = host.split('.');
+  return (
+    parts.length === 4 &&
+    parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255)
+  );
+}
+
+/**
+ * Whether the text between the brackets is an IPv6 address exactly as the
+ * WHATWG URL serializer writes it: eight pieces in lowercase hex without
+ * leading zeros, the first longest run of two or more zero pieces written
+ * `::`, and never an embedded IPv4 part.
+ */
+export function isCanonicalIpv6(text: string): boolean {
+  const pieces = parseIpv6Pieces(text);
+  return pieces !== undefined && serializeIpv6(pieces) === text;
+}
+
+/** The eight 16-bit pieces of hex-only IPv6 text (`::` allowed once), or `undefined`. */
+function parseIpv6Pieces(text: string): number[] | undefined {
+  if (text.length < 2 || text.length > 39) return undefined;
+  const gap = text.indexOf('::');
+  if (gap !== -1 && text.indexOf('::', gap + 1) !== -1) return undefined;
+  const head = gap === -1 ? text : text.slice(0, gap);
+  const tail = gap === -1 ? '' : text.slice(gap + 2);
+  const headPieces = head === '' ? [] : head.split(':');
+  const tailPieces = tail === '' ? [] : tail.split(':');
+  const count = headPieces.length + tailPieces.length;
+  if (gap === -1 ? count !== 8 : count > 7) return undefined;
+  const pieces: number[] = [];
+  for (const piece of [...headPieces, ...new Array<string>(8 - count).fill('0'), ...tailPieces]) {
+    if (!/^[0-9a-f]{1,4}$/.test(piece)) return undefined;
+    pieces.push(parseInt(piece, 16));
+  }
+  return pieces;
+}
+
+function serializeIpv6(pieces: readonly number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (pieces[i] !== 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < 8 && pieces[end] === 0) end++;
+    if (end - i > bestLength) {
+      bestStart = i;
+      bestLength = end - i;
+    }
+    i = end;
+  }
+  if (bestStart === -1) return pieces.map((piece) => piece.toString(16)).join(':');
+  const hex = (from: number, to: number) =>
+    pieces
+      .slice(from, to)
+      .map((piece) => piece.toString(16))
+      .join(':');
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
 function isValidPort(port: string): boolean {
@@ -142,21 +235,29 @@ export function isLoopbackHost(host: string): boolean {
 const SPECIAL_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ws', 'wss']);
 
 /**
+ * How a browser serializes the origin of `entry` (WHATWG URL), for the
+ * special schemes whose origin is a tuple; `'null'` when no page can have it
+ * (a host the URL parser refuses), `undefined` for other schemes. Config-time only.
+ */
+function browserSerialization(entry: string, scheme: string): string | undefined {
+  if (!SPECIAL_SCHEMES.has(scheme)) return undefined;
+  try {
+    return new URL(entry).origin;
+  } catch {
+    return 'null';
+  }
+}
+
+/**
  * Why an http(s)/ws(s) origin written in a policy is not what browsers send
  * (the WHATWG URL serialization: `http://127.1` is sent as
  * `http://127.0.0.1`), or `undefined` when it is. Config-time only.
  */
 function nonCanonical(origin: string, scheme: string): string | undefined {
-  if (!SPECIAL_SCHEMES.has(scheme)) return undefined;
-  let serialized: string | undefined;
-  try {
-    serialized = new URL(origin).origin;
-  } catch {
-    serialized = undefined;
-  }
-  if (serialized === origin) return undefined;
-  return serialized === undefined || serialized === 'null'
-    ? `${JSON.stringify(origin)} is not a host a browser can load a page from, so no request comes from it`
+  const serialized = browserSerialization(origin, scheme);
+  if (serialized === undefined || serialized === origin) return undefined;
+  return serialized === 'null'
+    ? `${JSON.stringify(origin)} is not an origin a browser can load a page from (the URL parser refuses it), so no request comes from it`
     : `${JSON.stringify(origin)} is not how browsers send this origin: "${serialized}"`;
 }
 
@@ -244,26 +345,38 @@ function explainInvalidOrigin(entry: string): string {
   if (entry.trim() !== entry || /[\s,]/.test(entry)) {
     return `${quoted} contains whitespace or a comma; list each origin as its own entry`;
   }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(entry)) {
+    return `${quoted} contains a control character; no browser sends one in an origin`;
+  }
   const schemeEnd = entry.indexOf('://');
   if (schemeEnd <= 0) {
     return `${quoted} has no scheme; write it as "https://${entry.replace(/^\/*/, '')}"`;
   }
-  if (entry !== entry.toLowerCase()) {
-    return `${quoted} must be lowercase, as browsers send it: "${entry.toLowerCase()}"`;
-  }
+  const scheme = entry.slice(0, schemeEnd).toLowerCase();
   const rest = entry.slice(schemeEnd + 3);
   const slash = rest.search(/[/?#]/);
+  const authority = slash === -1 ? entry : entry.slice(0, schemeEnd + 3 + slash);
+  const canonical = browserSerialization(authority.toLowerCase(), scheme);
+  const spelling = canonical && canonical !== 'null' ? canonical : undefined;
+  if (entry !== entry.toLowerCase()) {
+    return `${quoted} must be lowercase, as browsers send it: "${spelling ?? entry.toLowerCase()}"`;
+  }
   if (slash !== -1) {
-    const authority = entry.slice(0, schemeEnd + 3 + slash);
     if (rest.slice(slash) === '/') {
-      return `${quoted} ends with a slash; an origin has none: "${authority}"`;
+      return `${quoted} ends with a slash; an origin has none: "${spelling ?? authority}"`;
     }
-    return `${quoted} has a path, query or fragment; an origin is only scheme, host and port: "${authority}"`;
+    return `${quoted} has a path, query or fragment; an origin is only scheme, host and port: "${spelling ?? authority}"`;
   }
   const port = /:(\d+)$/.exec(rest)?.[1];
-  const scheme = entry.slice(0, schemeEnd);
   if (port !== undefined && DEFAULT_PORTS[scheme] === port) {
     return `${quoted} names the default port, which browsers leave out: "${entry.slice(0, -port.length - 1)}"`;
+  }
+  if (spelling !== undefined && spelling !== entry) {
+    return `${quoted} is not how browsers send this origin: "${spelling}"`;
+  }
+  if (canonical === 'null') {
+    return `${quoted} is not an origin a browser can load a page from (the URL parser refuses it), so no request comes from it`;
   }
   return `${quoted} is not a serialized origin (scheme://host[:port], lowercase, ASCII/punycode)`;
 }

@@ -268,7 +268,15 @@ describe('classifyOriginEntry', () => {
       expect(problemOf(classifyOriginEntry(entry))).toContain(fragment);
     });
 
-    it.each(['https://a.com\u0000', 'https://bücher.example', 'https://u@a.com', 'https://a..com'])(
+    it.each([
+      ['https://bücher.example', '"https://bücher.example" is not how browsers send this origin: "https://xn--bcher-kva.example"'],
+      ['https://u@a.com', '"https://u@a.com" is not how browsers send this origin: "https://a.com"'],
+      ['https://a.com\u0000', '"https://a.com\\u0000" contains a control character; no browser sends one in an origin'],
+    ])('%j: the message gives the spelling browsers send', (entry, message) => {
+      expect(problemOf(classifyOriginEntry(entry))).toBe(message);
+    });
+
+    it.each(['https://a..com'])(
       'other malformed entry %j is described as not a serialized origin',
       (entry) => {
         expect(problemOf(classifyOriginEntry(entry))).toContain('is not a serialized origin');
