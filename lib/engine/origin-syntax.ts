@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { MAX_ORIGIN_LENGTH } from '../cors.constants.js';
+import { isPublicSuffix } from './public-suffix.js';
 
 /** An origin split into the parts patterns compare. `port` is `''` when absent. */
 export interface ParsedOrigin {
@@ -149,10 +150,7 @@ function endsInNumber(value: string, from: number, to: number): boolean {
 /** Four decimal parts of 0–255, without leading zeros: how the URL serializer writes IPv4. */
 function isCanonicalIpv4(host: string): boolean {
   const parts = host.split('.');
-  return (
-    parts.length === 4 &&
-    parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255)
-  );
+  return parts.length === 4 && parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255);
 }
 
 /**
@@ -188,7 +186,7 @@ function parseIpv6Pieces(text: string): number[] | undefined {
 function serializeIpv6(pieces: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (pieces[i] !== 0) {
       i++;
       continue;
@@ -273,6 +271,11 @@ export type OriginSpec =
       readonly base: string;
       /** `'*'` for any port, `''` for none. */
       readonly port: string;
+      /**
+       * The base is itself a public suffix (`github.io`, `co.uk`): anyone can
+       * register a subdomain that matches. Refused with credentials.
+       */
+      readonly publicSuffix: boolean;
     }
   | { readonly kind: 'any-port'; readonly scheme: string; readonly host: string };
 
@@ -301,6 +304,17 @@ export function classifyOriginEntry(entry: string): OriginSpecResult {
   return { problem: explainInvalidOrigin(entry) };
 }
 
+/** Whether `origin` parses as what browsers send and its host is a domain name (not an IP address). */
+function isDomainOrigin(origin: string, scheme: string): boolean {
+  const parsed = parseSerializedOrigin(origin);
+  return (
+    parsed !== undefined &&
+    !parsed.host.startsWith('[') &&
+    !/^[0-9.]+$/.test(parsed.host) &&
+    nonCanonical(origin, scheme) === undefined
+  );
+}
+
 function classifyPattern(entry: string): OriginSpecResult {
   if (!entry.includes('://')) {
     return { problem: `"${entry}" has no scheme; write it as "https://${entry.replace(/^\/*/, '')}"` };
@@ -313,17 +327,23 @@ function classifyPattern(entry: string): OriginSpecResult {
         problem: `"${entry}" names the default port, which browsers leave out: "${scheme}://*.${base}"`,
       };
     }
-    const probeOrigin = `${scheme}://${base}${port && port !== '*' ? `:${port}` : ''}`;
-    const probe = parseSerializedOrigin(probeOrigin);
-    if (!probe || base.startsWith('[') || /^[0-9.]+$/.test(base) || nonCanonical(probeOrigin, scheme)) {
-      return { problem: `"${entry}": the part after "*." must be a lowercase domain name` };
+    const portSuffix = port && port !== '*' ? `:${port}` : '';
+    const probeOrigin = `${scheme}://${base}${portSuffix}`;
+    if (!isDomainOrigin(probeOrigin, scheme)) {
+      const lower = base.toLowerCase();
+      const hint = lower !== base && isDomainOrigin(`${scheme}://${lower}${portSuffix}`, scheme);
+      return {
+        problem:
+          `"${entry}": the part after "*." must be a lowercase domain name` +
+          (hint ? `: "${scheme}://*.${lower}${port ? `:${port}` : ''}"` : ''),
+      };
     }
     if (!base.includes('.') && base !== 'localhost') {
       return {
         problem: `"${entry}" would match every domain under ".${base}"; name the domain, e.g. "${scheme}://*.example.${base}"`,
       };
     }
-    return { spec: { kind: 'subdomains', scheme, base, port } };
+    return { spec: { kind: 'subdomains', scheme, base, port, publicSuffix: isPublicSuffix(base) } };
   }
   const anyPort = PORT_PATTERN.exec(entry);
   if (anyPort) {

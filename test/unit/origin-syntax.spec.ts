@@ -160,12 +160,24 @@ describe('classifyOriginEntry', () => {
   });
 
   it.each([
-    ['https://*.example.com', { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '' }],
-    ['https://*.example.com:8443', { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '8443' }],
-    ['https://*.example.com:*', { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '*' }],
-    ['https://*.api.example.co.uk', { kind: 'subdomains', scheme: 'https', base: 'api.example.co.uk', port: '' }],
-    ['http://*.localhost', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '' }],
-    ['http://*.localhost:*', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '*' }],
+    [
+      'https://*.example.com',
+      { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '', publicSuffix: false },
+    ],
+    [
+      'https://*.example.com:8443',
+      { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '8443', publicSuffix: false },
+    ],
+    [
+      'https://*.example.com:*',
+      { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '*', publicSuffix: false },
+    ],
+    [
+      'https://*.api.example.co.uk',
+      { kind: 'subdomains', scheme: 'https', base: 'api.example.co.uk', port: '', publicSuffix: false },
+    ],
+    ['http://*.localhost', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '', publicSuffix: false }],
+    ['http://*.localhost:*', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '*', publicSuffix: false }],
   ])('subdomain pattern %s', (entry, spec) => {
     expect(classifyOriginEntry(entry)).toEqual({ spec });
   });
@@ -269,18 +281,18 @@ describe('classifyOriginEntry', () => {
     });
 
     it.each([
-      ['https://bücher.example', '"https://bücher.example" is not how browsers send this origin: "https://xn--bcher-kva.example"'],
+      [
+        'https://bücher.example',
+        '"https://bücher.example" is not how browsers send this origin: "https://xn--bcher-kva.example"',
+      ],
       ['https://u@a.com', '"https://u@a.com" is not how browsers send this origin: "https://a.com"'],
       ['https://a.com\u0000', '"https://a.com\\u0000" contains a control character; no browser sends one in an origin'],
     ])('%j: the message gives the spelling browsers send', (entry, message) => {
       expect(problemOf(classifyOriginEntry(entry))).toBe(message);
     });
 
-    it.each(['https://a..com'])(
-      'other malformed entry %j is described as not a serialized origin',
-      (entry) => {
-        expect(problemOf(classifyOriginEntry(entry))).toContain('is not a serialized origin');
-      },
-    );
+    it.each(['https://a..com'])('other malformed entry %j is described as not a serialized origin', (entry) => {
+      expect(problemOf(classifyOriginEntry(entry))).toContain('is not a serialized origin');
+    });
   });
 });
