@@ -390,7 +390,7 @@ function explainInvalidOrigin(entry: string): string {
   }
   const port = /:(\d+)$/.exec(rest)?.[1];
   if (port !== undefined && DEFAULT_PORTS[scheme] === port) {
-    return `${quoted} names the default port, which browsers leave out: "${entry.slice(0, -port.length - 1)}"`;
+    return `${quoted} names the default port, which browsers leave out: "${spelling ?? entry.slice(0, -port.length - 1)}"`;
   }
   if (spelling !== undefined && spelling !== entry) {
     return `${quoted} is not how browsers send this origin: "${spelling}"`;
