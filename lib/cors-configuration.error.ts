@@ -22,16 +22,39 @@ export class CorsConfigurationError extends Error {
   declare readonly problems: readonly PolicyProblem[];
 
   constructor(problems: readonly PolicyProblem[]) {
-    super(
-      `Invalid CORS configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((problem) => `  - ${formatProblem(problem)}`).join('\n'),
-    );
+    super(`${summarize(problems)}:\n` + problems.map((problem) => `  - ${formatProblem(problem)}`).join('\n'));
     Object.defineProperty(this, 'problems', { value: Object.freeze([...problems]), enumerable: false });
     this.name = 'CorsConfigurationError';
+  }
+
+  /** The first line of the message: `Invalid CORS configuration (2 problems)`. */
+  get summary(): string {
+    return summarize(this.problems);
+  }
+
+  /**
+   * For the code that has just printed {@link message} (the module logs it
+   * through Nest's `Logger`, context `CorsModule`): the stack becomes one
+   * line that points there, so the unhandled rejection that then stops the
+   * app prints that line instead of the list a second time. `message` and
+   * `problems` stay whole. Returns the error, to rethrow.
+   */
+  markReported(): this {
+    Object.defineProperty(this, 'stack', {
+      value: `${this.name}: ${this.summary}, listed above by CorsModule`,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+    return this;
   }
 
   /** `CorsConfigurationError: Invalid CORS configuration (…):` and the list; the stack says nothing about a policy. */
   [inspect.custom](): string {
     return `${this.name}: ${this.message}`;
   }
+}
+
+function summarize(problems: readonly PolicyProblem[]): string {
+  return `Invalid CORS configuration (${problems.length} problem${problems.length === 1 ? '' : 's'})`;
 }

@@ -99,10 +99,11 @@ function scanHost(value: string, start: number): number {
   const length = value.length;
   if (value.charCodeAt(start) === Char.OpenBracket) {
     const close = value.indexOf(']', start + 1);
-    return close !== -1 && isCanonicalIpv6(value.slice(start + 1, close)) ? close + 1 : -1;
+    return close !== -1 && isCanonicalIpv6(value, start + 1, close) ? close + 1 : -1;
   }
   let i = start;
   let labelStart = start;
+  let punycode = false;
   for (; i < length; i++) {
     const c = value.charCodeAt(i);
     if (c === Char.Dot) {
@@ -115,18 +116,24 @@ function scanHost(value: string, start: number): number {
     if (!(isLowerAlpha(c) || isDigit(c) || c === Char.Hyphen || c === 0x5f /* _ */)) {
       break;
     }
+    if (i === labelStart && c === 0x78 /* x */ && value.startsWith('xn--', i)) {
+      punycode = true;
+    }
   }
   if (i === labelStart) {
     return -1;
   }
   // A host whose last label is a number is an IPv4 address to the URL parser
   // (`127.1`, `0x7f.0.0.1`): browsers send it in dotted decimal, or not at all.
-  if (endsInNumber(value, labelStart, i) && !isCanonicalIpv4(value.slice(start, i))) {
+  if (
+    isDigit(value.charCodeAt(labelStart)) &&
+    endsInNumber(value, labelStart, i) &&
+    !isCanonicalIpv4(value, start, i)
+  ) {
     return -1;
   }
   // Punycode labels are only sent when they decode (domain to ASCII leaves them as they are).
-  const punycode = value.indexOf('xn--', start);
-  if (punycode !== -1 && punycode < i) {
+  if (punycode) {
     const host = value.slice(start, i);
     if (domainToASCII(host) !== host) return -1;
   }
@@ -147,65 +154,100 @@ function endsInNumber(value: string, from: number, to: number): boolean {
   return true;
 }
 
-/** Four decimal parts of 0–255, without leading zeros: how the URL serializer writes IPv4. */
-function isCanonicalIpv4(host: string): boolean {
-  const parts = host.split('.');
-  return parts.length === 4 && parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255);
+/** Four decimal parts of 0–255, without leading zeros: how the URL serializer writes IPv4. One pass. */
+function isCanonicalIpv4(value: string, from: number, to: number): boolean {
+  let parts = 0;
+  let i = from;
+  while (i < to) {
+    const partStart = i;
+    let part = 0;
+    for (; i < to && isDigit(value.charCodeAt(i)); i++) {
+      part = part * 10 + (value.charCodeAt(i) - Char.Zero);
+    }
+    const digits = i - partStart;
+    if (digits === 0 || digits > 3 || part > 255 || (digits > 1 && value.charCodeAt(partStart) === Char.Zero)) {
+      return false;
+    }
+    if (++parts > 4) return false;
+    if (i < to) {
+      if (value.charCodeAt(i) !== Char.Dot) return false;
+      i++;
+      if (i === to) return false;
+    }
+  }
+  return parts === 4;
 }
+
+/** Scratch space of {@link isCanonicalIpv6} (synchronous, so one is enough). */
+const PIECES = new Uint16Array(8);
 
 /**
- * Whether the text between the brackets is an IPv6 address exactly as the
- * WHATWG URL serializer writes it: eight pieces in lowercase hex without
- * leading zeros, the first longest run of two or more zero pieces written
- * `::`, and never an embedded IPv4 part.
+ * Whether `value[from, to)` (the text between the brackets) is an IPv6
+ * address exactly as the WHATWG URL serializer writes it: lowercase hex
+ * pieces without leading zeros, the first longest run of two or more zero
+ * pieces written `::` (and no other), never an embedded IPv4 part. One pass,
+ * no allocation.
  */
-export function isCanonicalIpv6(text: string): boolean {
-  const pieces = parseIpv6Pieces(text);
-  return pieces !== undefined && serializeIpv6(pieces) === text;
-}
-
-/** The eight 16-bit pieces of hex-only IPv6 text (`::` allowed once), or `undefined`. */
-function parseIpv6Pieces(text: string): number[] | undefined {
-  if (text.length < 2 || text.length > 39) return undefined;
-  const gap = text.indexOf('::');
-  if (gap !== -1 && text.indexOf('::', gap + 1) !== -1) return undefined;
-  const head = gap === -1 ? text : text.slice(0, gap);
-  const tail = gap === -1 ? '' : text.slice(gap + 2);
-  const headPieces = head === '' ? [] : head.split(':');
-  const tailPieces = tail === '' ? [] : tail.split(':');
-  const count = headPieces.length + tailPieces.length;
-  if (gap === -1 ? count !== 8 : count > 7) return undefined;
-  const pieces: number[] = [];
-  for (const piece of [...headPieces, ...new Array<string>(8 - count).fill('0'), ...tailPieces]) {
-    if (!/^[0-9a-f]{1,4}$/.test(piece)) return undefined;
-    pieces.push(parseInt(piece, 16));
+export function isCanonicalIpv6(value: string, from = 0, to = value.length): boolean {
+  let count = 0;
+  let gapAt = -1;
+  let i = from;
+  if (to - from < 2) return false;
+  if (value.charCodeAt(i) === Char.Colon) {
+    if (value.charCodeAt(i + 1) !== Char.Colon) return false;
+    gapAt = 0;
+    i += 2;
   }
-  return pieces;
-}
-
-function serializeIpv6(pieces: readonly number[]): string {
+  while (i < to) {
+    const pieceStart = i;
+    let piece = 0;
+    for (; i < to; i++) {
+      const c = value.charCodeAt(i);
+      if (isDigit(c)) piece = piece * 16 + (c - Char.Zero);
+      else if (c >= Char.LowerA && c <= Char.LowerF) piece = piece * 16 + (c - Char.LowerA + 10);
+      else break;
+    }
+    const digits = i - pieceStart;
+    if (digits === 0 || digits > 4 || (digits > 1 && value.charCodeAt(pieceStart) === Char.Zero) || count === 8) {
+      return false;
+    }
+    PIECES[count++] = piece;
+    if (i === to) break;
+    if (value.charCodeAt(i) !== Char.Colon) return false;
+    i++;
+    if (value.charCodeAt(i) === Char.Colon) {
+      if (gapAt !== -1) return false;
+      gapAt = count;
+      i++;
+    } else if (i === to) {
+      return false;
+    }
+  }
+  if (gapAt === -1 ? count !== 8 : count > 7) return false;
+  // Where the zeros are, in the eight pieces: the gap stands for `8 - count` of them.
+  const gapLength = gapAt === -1 ? 0 : 8 - count;
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (pieces[i] !== 0) {
-      i++;
-      continue;
+  let runStart = -1;
+  for (let k = 0; k <= 8; k++) {
+    const inGap = gapAt !== -1 && k >= gapAt && k < gapAt + gapLength;
+    const isZero = k < 8 && (inGap || pieceAt(k, gapAt, gapLength) === 0);
+    if (isZero) {
+      if (runStart === -1) runStart = k;
+    } else if (runStart !== -1) {
+      if (k - runStart > bestLength) {
+        bestStart = runStart;
+        bestLength = k - runStart;
+      }
+      runStart = -1;
     }
-    let end = i;
-    while (end < 8 && pieces[end] === 0) end++;
-    if (end - i > bestLength) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
   }
-  if (bestStart === -1) return pieces.map((piece) => piece.toString(16)).join(':');
-  const hex = (from: number, to: number) =>
-    pieces
-      .slice(from, to)
-      .map((piece) => piece.toString(16))
-      .join(':');
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  return bestStart === -1 ? gapAt === -1 : gapAt === bestStart && gapLength === bestLength;
+}
+
+/** Piece `k` of the eight, when the gap of `gapLength` zeros sits at `gapAt` in the written pieces. */
+function pieceAt(k: number, gapAt: number, gapLength: number): number {
+  return gapAt === -1 || k < gapAt ? PIECES[k] : PIECES[k - gapLength];
 }
 
 function isValidPort(port: string): boolean {

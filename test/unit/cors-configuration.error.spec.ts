@@ -36,4 +36,19 @@ describe('CorsConfigurationError', () => {
     expect(inspect(error)).toBe(`CorsConfigurationError: ${MESSAGE}`);
     expect(inspect(error)).not.toContain('    at ');
   });
+
+  it('markReported(): once the list was logged, the stack is one line pointing there; message and problems stay', () => {
+    const error = new CorsConfigurationError(PROBLEMS);
+    expect(error.markReported()).toBe(error);
+    expect(error.stack).toBe(
+      'CorsConfigurationError: Invalid CORS configuration (2 problems), listed above by CorsModule',
+    );
+    expect(error.summary).toBe('Invalid CORS configuration (2 problems)');
+    expect(error.message).toBe(MESSAGE);
+    expect(error.problems).toEqual(PROBLEMS);
+    // What Node prints for an unhandled rejection (util.inspect without custom inspectors):
+    expect(inspect(error, { customInspect: false })).toBe(
+      '[CorsConfigurationError: Invalid CORS configuration (2 problems), listed above by CorsModule]',
+    );
+  });
 });
