@@ -5,21 +5,24 @@
  * arity cannot tell them apart: the source text can. A function is
  * callback-style when its second parameter is named like a callback (`cb`,
  * `callback`, `done`, `next`, `…Callback`) or is called in its body
- * (`second(`, `second.call(`, `second.apply(`). Functions whose source is not
- * available (bound or native) are taken as written for this module; the
- * matcher refuses and warns when one returns nothing. Boot time only.
+ * (`second(`, `second.call(`, `second.apply(`). A two-parameter function
+ * whose source cannot be read (bound or native) is `'unknown'`: taken as
+ * written for this module, with a boot warning; the matcher refuses and
+ * warns if it ever returns nothing. Boot time only.
  */
-export function isCallbackStyleOriginFunction(fn: Function): boolean {
-  if (fn.length < 2) return false;
+export function originFunctionStyle(fn: Function): 'request' | 'callback' | 'unknown' {
+  if (fn.length < 2) return 'request';
   const source = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) return 'unknown';
   const params = parameterList(source);
-  if (params === undefined) return false;
+  if (params === undefined) return 'unknown';
   const second = splitTopLevel(params.text)[1]?.trim();
-  if (second === undefined || !/^[A-Za-z_$][\w$]*$/.test(second)) return false;
-  if (/^_*(?:cb|callback|done|next)$/i.test(second) || /callback$/i.test(second)) return true;
+  if (second === undefined || !/^[A-Za-z_$][\w$]*$/.test(second)) return 'request';
+  if (/^_*(?:cb|callback|done|next)$/i.test(second) || /callback$/i.test(second)) return 'callback';
   const body = source.slice(params.end);
   const escaped = second.replace(/\$/g, '\\$');
-  return new RegExp(`(?<![\\w$.])${escaped}\\s*(?:\\?\\.\\s*)?(?:\\(|\\.call\\s*\\(|\\.apply\\s*\\()`).test(body);
+  const called = new RegExp(`(?<![\\w$.])${escaped}\\s*(?:\\?\\.\\s*)?(?:\\(|\\.call\\s*\\(|\\.apply\\s*\\()`);
+  return called.test(body) ? 'callback' : 'request';
 }
 
 /** The text between the parentheses of the parameter list, comments removed, and where it ends. */

@@ -1,6 +1,6 @@
 import { hintForUnknownField } from './field-hints.js';
 import { FORBIDDEN_METHODS, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-syntax.js';
-import { isCallbackStyleOriginFunction } from './origin-function-style.js';
+import { originFunctionStyle } from './origin-function-style.js';
 import { classifyOriginEntry, isLoopbackHost, type OriginSpec } from './origin-syntax.js';
 import { POLICY_FIELDS, POLICY_FIELD_SET, toNameList, type PolicyField } from './policy-fields.js';
 import type { MergedPolicy } from './policy-merger.js';
@@ -105,6 +105,14 @@ export const CALLBACK_ORIGIN_PROBLEM =
   'which this module never calls back; return the answer instead: (origin) => allowed, or ' +
   'async (origin) => allowed for a lookup (the second argument here is the request: (origin, request) => boolean)';
 
+function unreadableOriginFunction(fn: Function): string {
+  return (
+    `${fn.name ? `"${fn.name}"` : 'the function'} takes two parameters and its source cannot be read (a bound ` +
+    "or native function), so it cannot be told from the cors package's callback form (origin, callback); it is " +
+    'called as (origin, request) => boolean: if its second parameter is a callback, return the answer instead'
+  );
+}
+
 /** Reads the `origin` field; reports malformed entries under `location`. */
 export function checkOriginField(origin: unknown, location: string, problems: ProblemList): CheckedOrigin {
   const checked: CheckedOrigin = { specs: [], regexps: [] };
@@ -112,9 +120,13 @@ export function checkOriginField(origin: unknown, location: string, problems: Pr
     return checked;
   }
   if (typeof origin === 'function') {
-    if (isCallbackStyleOriginFunction(origin)) {
+    const style = originFunctionStyle(origin);
+    if (style === 'callback') {
       problems.add(location, 'origin', CALLBACK_ORIGIN_PROBLEM);
       return checked;
+    }
+    if (style === 'unknown') {
+      problems.warn(location, 'origin', unreadableOriginFunction(origin));
     }
     return { ...checked, predicate: origin as CheckedOrigin['predicate'] };
   }

@@ -302,6 +302,27 @@ describe('validatePolicyFields', () => {
     it.each(requestStyle)('a function of this module is accepted: %s', (_label, origin) => {
       expect(fieldProblems({ origin })).toEqual([]);
     });
+    it('a two-parameter function whose source cannot be read is accepted with a warning', () => {
+      function checkTenant(this: { ready: boolean }, origin: string, request: unknown) {
+        return this.ready && origin !== '' && request !== undefined;
+      }
+      const problems = new ProblemList();
+      validatePolicyFields({ origin: checkTenant.bind({ ready: true }) }, LOCATION, problems);
+      expect(problems.items).toEqual([]);
+      expect(problems.warnings).toEqual([
+        {
+          location: LOCATION,
+          field: 'origin',
+          message:
+            '"bound checkTenant" takes two parameters and its source cannot be read (a bound or native function), ' +
+            "so it cannot be told from the cors package's callback form (origin, callback); it is called as " +
+            '(origin, request) => boolean: if its second parameter is a callback, return the answer instead',
+        },
+      ]);
+      const oneParameter = new ProblemList();
+      validatePolicyFields({ origin: ((origin: string) => origin !== '').bind(null) }, LOCATION, oneParameter);
+      expect(oneParameter.warnings).toEqual([]);
+    });
   });
 
   describe('origin', () => {
