@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { IncomingMessage } from 'node:http';
 import type { CorsOriginFunction } from '../interfaces/cors-policy.interface.js';
+import { OriginAnswerCache, type OriginAnswerStore } from './origin-answer-cache.js';
 import { parseSerializedOrigin, type OriginSpec } from './origin-syntax.js';
 
 interface SubdomainRule {
@@ -28,8 +28,14 @@ export interface AsyncOriginSettings {
   readonly cacheTtlMs: number;
   /** Most origins remembered; the least recently used are dropped, so a flood of origins cannot grow memory. */
   readonly cacheSize: number;
-  /** Told when a predicate throws, rejects or times out (the request is refused). */
+  /** Told when a predicate throws, rejects, times out or answers something else than a boolean (the request is refused). */
   readonly onFailure?: (origin: string, reason: string) => void;
+  /**
+   * Where the answers are kept, shared by every matcher compiled with these
+   * settings, so that `forget(origin)` / `clear()` reach all of them (the
+   * injectable `CorsOriginCache`). Unset: each predicate gets a private store.
+   */
+  readonly cache?: OriginAnswerCache;
 }
 
 export const DEFAULT_ASYNC_ORIGIN_SETTINGS: AsyncOriginSettings = Object.freeze({
@@ -161,36 +167,44 @@ function sharedPredicateCaller(predicate: CorsOriginFunction, settings: AsyncOri
  * requests from one origin make one call). Failures are not cached.
  */
 function predicateCaller(predicate: CorsOriginFunction, settings: AsyncOriginSettings): PredicateCaller {
-  const cache =
+  const cache: OriginAnswerStore | undefined =
     settings.cacheTtlMs > 0
-      ? new LRUCache<string, boolean | Promise<boolean>>({ max: settings.cacheSize, ttl: settings.cacheTtlMs })
+      ? (settings.cache ?? new OriginAnswerCache()).createStore(settings.cacheSize, settings.cacheTtlMs)
       : undefined;
 
-  const settle = (origin: string, pending: PromiseLike<unknown>): Promise<boolean> => {
+  // Only the call that is still the cached one may write its answer: after
+  // forget(origin) or clear(), a lookup that was in flight must not put back
+  // the answer that was just dropped.
+  const isCurrent = (origin: string, pending: Promise<boolean>) => cache?.peek(origin) === pending;
+
+  const settle = (origin: string, answer: PromiseLike<unknown>): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), settings.timeoutMs);
       timer.unref?.();
     });
-    return Promise.race([Promise.resolve(pending), timeout]).then(
+    const pending: Promise<boolean> = Promise.race([Promise.resolve(answer), timeout]).then(
       (value) => {
         clearTimeout(timer);
-        if (value === 'timeout') {
-          cache?.delete(origin);
-          settings.onFailure?.(origin, `did not answer within ${settings.timeoutMs} ms`);
-          return false;
+        if (typeof value === 'boolean') {
+          if (isCurrent(origin, pending)) cache?.set(origin, value);
+          return value;
         }
-        const allowed = value === true;
-        cache?.set(origin, allowed);
-        return allowed;
+        if (isCurrent(origin, pending)) cache?.delete(origin);
+        settings.onFailure?.(
+          origin,
+          value === 'timeout' ? `did not answer within ${settings.timeoutMs} ms` : notABoolean(value, 'resolved to'),
+        );
+        return false;
       },
       (error: unknown) => {
         clearTimeout(timer);
-        cache?.delete(origin);
+        if (isCurrent(origin, pending)) cache?.delete(origin);
         settings.onFailure?.(origin, `failed: ${error instanceof Error ? error.message : String(error)}`);
         return false;
       },
     );
+    return pending;
   };
 
   return (origin, request) => {
@@ -213,6 +227,16 @@ function predicateCaller(predicate: CorsOriginFunction, settings: AsyncOriginSet
       cache?.set(origin, pending);
       return pending;
     }
+    settings.onFailure?.(origin, notABoolean(result, 'returned'));
     return false;
   };
+}
+
+/** Why a predicate's answer that is not `true`/`false` refused the request (a `cors`-style callback function returns nothing). */
+function notABoolean(value: unknown, verb: string): string {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 100)) : String(value);
+  return (
+    `${verb} ${shown}, not true or false` +
+    (value === undefined ? ' (a callback-style function (origin, callback)? Return the answer instead)' : '')
+  );
 }

@@ -1,25 +1,51 @@
+import { hintForUnknownField } from './field-hints.js';
 import { FORBIDDEN_METHODS, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-syntax.js';
+import { originFunctionStyle } from './origin-function-style.js';
 import { classifyOriginEntry, isLoopbackHost, type OriginSpec } from './origin-syntax.js';
-import { POLICY_FIELD_SET, toNameList, type PolicyField } from './policy-fields.js';
+import { POLICY_FIELDS, POLICY_FIELD_SET, toNameList, type PolicyField } from './policy-fields.js';
 import type { MergedPolicy } from './policy-merger.js';
 
-/** One thing wrong with a policy: where it was declared, which field, and why. */
+/** One thing wrong with (or worth a warning about) a policy: where it was declared, which field, and why. */
 export interface PolicyProblem {
   readonly location: string;
   readonly field: string;
   readonly message: string;
 }
 
-/** Collects problems, once each, in the order found. */
+/** One line of a problem or warning, as the boot error and the boot warnings print it. */
+export function formatProblem(problem: PolicyProblem): string {
+  return `${problem.location} › ${problem.field}: ${problem.message}`;
+}
+
+/** Most seconds any browser keeps a preflight (Firefox); a larger `maxAge` is refused. */
+export const MAX_AGE_LIMIT = 86_400;
+/** Most seconds Chromium keeps a preflight; a larger `maxAge` is warned about. */
+export const CHROMIUM_MAX_AGE_LIMIT = 7_200;
+
+/**
+ * Collects problems (the app must not start) and warnings (it starts, but
+ * the policy probably does not do what its author thinks), once each, in the
+ * order found. The registry throws the problems as one
+ * `CorsConfigurationError` and logs each warning through Nest's `Logger`.
+ */
 export class ProblemList {
   private readonly seen = new Set<string>();
   readonly items: PolicyProblem[] = [];
+  readonly warnings: PolicyProblem[] = [];
 
   add(location: string, field: string, message: string): void {
-    const key = `${location}\u0000${field}\u0000${message}`;
+    this.push(this.items, 'problem', location, field, message);
+  }
+
+  warn(location: string, field: string, message: string): void {
+    this.push(this.warnings, 'warning', location, field, message);
+  }
+
+  private push(list: PolicyProblem[], kind: string, location: string, field: string, message: string): void {
+    const key = `${kind}\u0000${location}\u0000${field}\u0000${message}`;
     if (!this.seen.has(key)) {
       this.seen.add(key);
-      this.items.push({ location, field, message });
+      list.push({ location, field, message });
     }
   }
 }
@@ -62,6 +88,31 @@ function hasTopLevelAlternation(source: string): boolean {
   return false;
 }
 
+/** `origin: true` of `cors` / `enableCors()`: reflect any origin. */
+export const ORIGIN_TRUE_PROBLEM =
+  "true reflects any origin (the cors package's meaning), which lets any site read these responses, " +
+  "with your users' cookies when credentials are allowed; write the list of origins, " +
+  "e.g. origin: ['https://app.example.com'], or '*' without credentials";
+
+/** `origin: false` of `cors` / `enableCors()`: CORS off. */
+export const ORIGIN_FALSE_PROBLEM =
+  'false turns CORS off in the cors package; here leave origin unset (no origin is allowed) ' +
+  'or write @Cors(false) on the controller or handler';
+
+/** An origin function in the `cors` package's callback form. */
+export const CALLBACK_ORIGIN_PROBLEM =
+  "is a callback-style function (origin, callback) => callback(null, allowed), the cors package's form, " +
+  'which this module never calls back; return the answer instead: (origin) => allowed, or ' +
+  'async (origin) => allowed for a lookup (the second argument here is the request: (origin, request) => boolean)';
+
+function unreadableOriginFunction(fn: Function): string {
+  return (
+    `${fn.name ? `"${fn.name}"` : 'the function'} takes two parameters and its source cannot be read (a bound ` +
+    "or native function), so it cannot be told from the cors package's callback form (origin, callback); it is " +
+    'called as (origin, request) => boolean: if its second parameter is a callback, return the answer instead'
+  );
+}
+
 /** Reads the `origin` field; reports malformed entries under `location`. */
 export function checkOriginField(origin: unknown, location: string, problems: ProblemList): CheckedOrigin {
   const checked: CheckedOrigin = { specs: [], regexps: [] };
@@ -69,7 +120,23 @@ export function checkOriginField(origin: unknown, location: string, problems: Pr
     return checked;
   }
   if (typeof origin === 'function') {
+    const style = originFunctionStyle(origin);
+    if (style === 'callback') {
+      problems.add(location, 'origin', CALLBACK_ORIGIN_PROBLEM);
+      return checked;
+    }
+    if (style === 'unknown') {
+      problems.warn(location, 'origin', unreadableOriginFunction(origin));
+    }
     return { ...checked, predicate: origin as CheckedOrigin['predicate'] };
+  }
+  if (origin === true) {
+    problems.add(location, 'origin', ORIGIN_TRUE_PROBLEM);
+    return checked;
+  }
+  if (origin === false) {
+    problems.add(location, 'origin', ORIGIN_FALSE_PROBLEM);
+    return checked;
   }
   const entries = Array.isArray(origin) ? origin : [origin];
   for (const entry of entries) {
@@ -163,7 +230,15 @@ export function validatePolicyFields(
   const fields = policy as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
     if (!POLICY_FIELD_SET.has(key) && !extraKeys.has(key)) {
-      problems.add(location, key, `is not a CORS policy field (known fields: ${[...POLICY_FIELD_SET].join(', ')})`);
+      const known = [...POLICY_FIELDS, ...extraKeys];
+      const hint = hintForUnknownField(key, known);
+      problems.add(
+        location,
+        key,
+        hint === undefined
+          ? `is not a CORS policy field (known fields: ${known.join(', ')})`
+          : `is not a CORS policy field; ${hint}`,
+      );
     }
   }
   checkOriginField(fields.origin, location, problems);
@@ -178,6 +253,20 @@ export function validatePolicyFields(
   const maxAge = fields.maxAge;
   if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isSafeInteger(maxAge) && maxAge >= 0)) {
     problems.add(location, 'maxAge', `must be a non-negative integer number of seconds; got ${describeType(maxAge)}`);
+  } else if (typeof maxAge === 'number' && maxAge > MAX_AGE_LIMIT) {
+    problems.add(
+      location,
+      'maxAge',
+      `${maxAge} is more than ${MAX_AGE_LIMIT} seconds (24 hours), the longest any browser keeps a preflight ` +
+        `(Firefox's cap; Chromium's is ${CHROMIUM_MAX_AGE_LIMIT}): write at most ${MAX_AGE_LIMIT}`,
+    );
+  } else if (typeof maxAge === 'number' && maxAge > CHROMIUM_MAX_AGE_LIMIT) {
+    problems.warn(
+      location,
+      'maxAge',
+      `${maxAge} seconds: Chromium caps Access-Control-Max-Age at ${CHROMIUM_MAX_AGE_LIMIT} (2 hours) and sends ` +
+        `the preflight again after that; Firefox keeps it up to ${MAX_AGE_LIMIT}`,
+    );
   }
   const status = fields.optionsSuccessStatus;
   if (
@@ -212,11 +301,9 @@ function fromWhere(merged: MergedPolicy, field: PolicyField): string {
  */
 export function validateMergedPolicy(merged: MergedPolicy, fallback: string, problems: ProblemList): void {
   const { fields } = merged;
-  if (fields.credentials !== true && !fields.allowPrivateNetwork) {
-    return;
-  }
   const silent = new ProblemList();
   const origin = checkOriginField(fields.origin, fallback, silent);
+  checkPublicSuffixPatterns(merged, origin.specs, fallback, problems);
   if (fields.credentials === true) {
     if (origin.specs.some((spec) => spec.kind === 'any')) {
       problems.add(
@@ -260,6 +347,42 @@ export function validateMergedPolicy(merged: MergedPolicy, fallback: string, pro
       'allowPrivateNetwork',
       `private network access needs explicit origins, not "*"` + fromWhere(merged, 'origin'),
     );
+  }
+}
+
+/**
+ * Subdomain patterns over a public suffix (`https://*.github.io`): anyone can
+ * register a matching subdomain. Refused with credentials (a stranger's page
+ * would read your users' data with their cookies), warned about without.
+ */
+function checkPublicSuffixPatterns(
+  merged: MergedPolicy,
+  specs: readonly OriginSpec[],
+  fallback: string,
+  problems: ProblemList,
+): void {
+  for (const spec of specs) {
+    if (spec.kind !== 'subdomains' || !spec.publicSuffix) continue;
+    const pattern = `"${spec.scheme}://*.${spec.base}${spec.port ? `:${spec.port}` : ''}"`;
+    const example = `"${spec.scheme}://your-app.${spec.base}${spec.port && spec.port !== '*' ? `:${spec.port}` : ''}"`;
+    const why = `"${spec.base}" is a public suffix (Public Suffix List), so anyone can register a subdomain under it`;
+    const fix = `List the exact origins instead, e.g. ${example}`;
+    if (merged.fields.credentials === true) {
+      problems.add(
+        locate(merged, ['origin', 'credentials'], fallback),
+        'origin',
+        `${pattern} with credentials: ${why} and read your users' data with their cookies. ${fix}` +
+          fromWhere(merged, 'origin') +
+          fromWhere(merged, 'credentials'),
+      );
+    } else {
+      problems.warn(
+        locate(merged, ['origin'], fallback),
+        'origin',
+        `${pattern}: ${why} and read these responses. ${fix} (with credentials this pattern is refused)` +
+          fromWhere(merged, 'origin'),
+      );
+    }
   }
 }
 

@@ -38,8 +38,10 @@ export interface CorsModuleOptions extends CorsPolicy {
    * Its answer is reused per origin for `cacheTtlMs` (default 60 000; `0`
    * turns the cache off) in an LRU of at most `cacheSize` origins (default
    * 1000), and an answer slower than `timeoutMs` (default 2000) refuses the
-   * request. A throw, a rejection or a timeout refuses with one warning line;
-   * it is never a 500 or a hung request.
+   * request. A throw, a rejection, a timeout or an answer other than
+   * `true`/`false` refuses with one warning line; it is never a 500 or a hung
+   * request. To drop an answer before its TTL (a tenant was removed), inject
+   * `CorsOriginCache` and call `forget(origin)` or `clear()`.
    */
   asyncOrigin?: {
     timeoutMs?: number;

@@ -21,12 +21,29 @@ export type CorsOriginFunction = (origin: string, request: IncomingMessage) => b
  */
 export type CorsOriginEntry = string | RegExp;
 
+/**
+ * Values of the `origin` of Nest's `CorsOptions` (the `cors` package's) that
+ * have no safe equivalent here: `true` (reflect any origin), `false` (CORS
+ * off) and the callback form `(origin, callback) => callback(null, allowed)`.
+ * The types take them only so that an object typed as Nest's `CorsOptions`
+ * compiles when moved from `app.enableCors()` into `CorsModule.forRoot()` or
+ * `@Cors()`; the app then refuses to boot, naming what to write instead:
+ * a list of origins (or `'*'` without credentials) for `true`, no `origin`
+ * or `@Cors(false)` for `false`, and `(origin) => allowed` or
+ * `async (origin) => allowed` for a callback.
+ */
+export type UnsupportedCorsOrigin = boolean | Function;
+
 /** The `origin` field: one entry, a list of entries, or a predicate. */
-export type CorsOrigin = CorsOriginEntry | CorsOriginEntry[] | CorsOriginFunction;
+export type CorsOrigin = CorsOriginEntry | CorsOriginEntry[] | CorsOriginFunction | UnsupportedCorsOrigin;
 
 /**
  * The fields of a CORS policy. Names follow Nest's `CorsOptions` and the
- * `cors` package, so an object passed to `app.enableCors()` moves over as is.
+ * `cors` package: an object typed as Nest's `CorsOptions` (from
+ * `@nestjs/common/interfaces/external/cors-options.interface.js`) is
+ * accepted by `CorsModule.forRoot()` and `@Cors()`, and the app refuses to
+ * boot on the values that have no safe equivalent (`origin: true`,
+ * `origin: false`, a callback-style origin function), with the replacement.
  *
  * Every field is optional: a policy declared on a controller or a handler only
  * sets the fields it names, the rest come from the less specific level.
@@ -49,7 +66,13 @@ export interface CorsPolicy {
   exposedHeaders?: string | string[];
   /** Send `Access-Control-Allow-Credentials: true` (cookies, HTTP auth). Default `false`. */
   credentials?: boolean;
-  /** Seconds a browser may cache a preflight (`Access-Control-Max-Age`). Unset: not sent. */
+  /**
+   * Seconds a browser may cache a preflight (`Access-Control-Max-Age`).
+   * Unset: not sent, and browsers keep a preflight 5 seconds. At most 86,400
+   * (Firefox's cap; a larger value stops the app at boot); above 7,200 the
+   * app boots with a warning, since Chromium keeps a preflight at most 7,200
+   * seconds (WebKit: 600).
+   */
   maxAge?: number;
   /** Status of an allowed preflight answer, 200–299. Default `204`. */
   optionsSuccessStatus?: number;
@@ -58,7 +81,19 @@ export interface CorsPolicy {
    * (an `@Options()` handler) instead of answering it. Default `false`.
    */
   preflightContinue?: boolean;
-  /** Answer `Access-Control-Allow-Private-Network: true` when a preflight asks for it. Default `false`. */
+  /**
+   * Answer `Access-Control-Allow-Private-Network: true` when a preflight asks
+   * for it (`Access-Control-Request-Private-Network: true`). Default `false`.
+   * Needs explicit origins, never `'*'`.
+   *
+   * This is the legacy Private Network Access header (a WICG draft, now on
+   * hold). Chromium replaced Private Network Access with Local Network Access
+   * in Chrome 142 (October 2025): a page in a secure context that fetches a
+   * local or loopback address gets a permission prompt for the user, and no
+   * server header grants or refuses it, so this option changes nothing for
+   * current Chromium. It still answers browsers and embedded webviews that
+   * send the Private Network Access preflight.
+   */
   allowPrivateNetwork?: boolean;
   /**
    * Answer actual requests from origins the policy does not allow with 403,

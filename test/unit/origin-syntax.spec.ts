@@ -106,6 +106,82 @@ describe('parseSerializedOrigin', () => {
   });
 });
 
+describe('parseSerializedOrigin: the Fetch Origin grammar (2026)', () => {
+  it.each([
+    'http://[::1]',
+    'http://[::]',
+    'http://[1::]',
+    'http://[2001:db8::1]:8080',
+    'https://[2001:db8:0:1:1:1:1:1]',
+    'http://[1:0:0:1::1]',
+    'http://[1::2:0:0:1:1]',
+    'http://[0:0:1::]',
+    'http://[::ffff:102:304]',
+    'https://[fe80::abcd:ef01]',
+    'http://[1:2:3:4:5:6:7:8]',
+  ])('accepts the canonical IPv6 origin %s', (origin) => {
+    expect(new URL(origin).origin).toBe(origin);
+    expect(parseSerializedOrigin(origin)?.host).toBe(origin.slice(origin.indexOf('['), origin.indexOf(']') + 1));
+  });
+
+  it.each([
+    ['uncompressed', 'http://[0:0:0:0:0:0:0:1]', 'http://[::1]'],
+    ['leading zeros', 'http://[::0001]', 'http://[::1]'],
+    ['uppercase hex', 'http://[ABCD::1]', 'http://[abcd::1]'],
+    ['a zero piece compressed alone', 'http://[1:0:2:3:4:5:6:7]', 'http://[1:0:2:3:4:5:6:7]'],
+    ['the shorter run compressed', 'http://[1::1:0:0:0:1]', 'http://[1:0:0:1::1]'],
+    ['the later of two equal runs compressed', 'http://[1:0:0:2::3:4]', 'http://[1::2:0:0:3:4]'],
+    ['an embedded IPv4 part', 'http://[::ffff:1.2.3.4]', 'http://[::ffff:102:304]'],
+    ['a compressed single zero', 'http://[1:2:3:4:5:6:7::]', 'http://[1:2:3:4:5:6:7:0]'],
+  ])('refuses a non-canonical IPv6 origin (%s): %s', (_label, origin, sent) => {
+    expect(new URL(origin).origin).toBe(sent);
+    if (sent !== origin) expect(parseSerializedOrigin(origin)).toBeUndefined();
+  });
+
+  it.each(['http://[::1::2]', 'http://[1:2:3:4:5:6:7:8:9]', 'http://[12345::1]', 'http://[:1]', 'http://[1:]'])(
+    'refuses malformed IPv6 %s',
+    (origin) => {
+      expect(parseSerializedOrigin(origin)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['a short IPv4 form', 'http://127.1', 'http://127.0.0.1'],
+    ['a hexadecimal part', 'http://0x7f.0.0.1', 'http://127.0.0.1'],
+    ['an octal part', 'http://0177.0.0.1', 'http://127.0.0.1'],
+    ['a leading zero', 'http://1.2.3.04', 'http://1.2.3.4'],
+    ['a number as the last label', 'https://a.1', undefined],
+    ['a hex number as the last label', 'https://example.0xff', undefined],
+    ['five parts', 'http://1.2.3.4.5', undefined],
+    ['a part over 255', 'http://256.1.1.1', undefined],
+    ['invalid punycode', 'https://xn--a.example', undefined],
+  ])('refuses a host browsers never send as it is (%s): %s', (_label, origin, sent) => {
+    let serialized: string | undefined;
+    try {
+      serialized = new URL(origin).origin;
+    } catch {
+      serialized = undefined;
+    }
+    expect(serialized).toBe(sent);
+    expect(parseSerializedOrigin(origin)).toBeUndefined();
+  });
+
+  it.each(['http://127.0.0.1', 'http://0.0.0.0:8080', 'http://255.255.255.255', 'https://a.1e', 'https://abc.0xyz'])(
+    'accepts %s (canonical IPv4, or a last label that is not a number)',
+    (origin) => {
+      expect(new URL(origin).origin).toBe(origin);
+      expect(parseSerializedOrigin(origin)).toBeDefined();
+    },
+  );
+
+  it.each(['null', 'Null', 'NULL', 'nul', 'null '])(
+    '%j is not a serialized origin (null is matched literally)',
+    (v) => {
+      expect(parseSerializedOrigin(v)).toBeUndefined();
+    },
+  );
+});
+
 describe('isLoopbackHost', () => {
   it.each(['localhost', 'app.localhost', 'a.b.localhost', '[::1]', '127.0.0.1', '127.1.2.3', '127.255.255.255'])(
     '%s is loopback',
@@ -160,12 +236,24 @@ describe('classifyOriginEntry', () => {
   });
 
   it.each([
-    ['https://*.example.com', { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '' }],
-    ['https://*.example.com:8443', { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '8443' }],
-    ['https://*.example.com:*', { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '*' }],
-    ['https://*.api.example.co.uk', { kind: 'subdomains', scheme: 'https', base: 'api.example.co.uk', port: '' }],
-    ['http://*.localhost', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '' }],
-    ['http://*.localhost:*', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '*' }],
+    [
+      'https://*.example.com',
+      { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '', publicSuffix: false },
+    ],
+    [
+      'https://*.example.com:8443',
+      { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '8443', publicSuffix: false },
+    ],
+    [
+      'https://*.example.com:*',
+      { kind: 'subdomains', scheme: 'https', base: 'example.com', port: '*', publicSuffix: false },
+    ],
+    [
+      'https://*.api.example.co.uk',
+      { kind: 'subdomains', scheme: 'https', base: 'api.example.co.uk', port: '', publicSuffix: false },
+    ],
+    ['http://*.localhost', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '', publicSuffix: false }],
+    ['http://*.localhost:*', { kind: 'subdomains', scheme: 'http', base: 'localhost', port: '*', publicSuffix: false }],
   ])('subdomain pattern %s', (entry, spec) => {
     expect(classifyOriginEntry(entry)).toEqual({ spec });
   });
@@ -176,6 +264,53 @@ describe('classifyOriginEntry', () => {
     ['https://dev.example.com:*', { kind: 'any-port', scheme: 'https', host: 'dev.example.com' }],
   ])('port pattern %s', (entry, spec) => {
     expect(classifyOriginEntry(entry)).toEqual({ spec });
+  });
+
+  it.each([
+    ['https://*.github.io', 'github.io'],
+    ['https://*.vercel.app', 'vercel.app'],
+    ['https://*.co.uk', 'co.uk'],
+    ['https://*.s3.amazonaws.com', 's3.amazonaws.com'],
+  ])('a subdomain pattern over the public suffix %s is marked as such', (entry, base) => {
+    expect(classifyOriginEntry(entry)).toEqual({
+      spec: { kind: 'subdomains', scheme: 'https', base, port: '', publicSuffix: true },
+    });
+  });
+
+  describe('policy origins written otherwise than browsers send them get the canonical spelling', () => {
+    it.each([
+      ['http://[0:0:0:0:0:0:0:1]:3000', 'http://[::1]:3000'],
+      ['http://[::0001]', 'http://[::1]'],
+      ['http://[::ffff:1.2.3.4]', 'http://[::ffff:102:304]'],
+      ['http://127.1:3000', 'http://127.0.0.1:3000'],
+      ['http://0x7f.0.0.1', 'http://127.0.0.1'],
+    ])('%s → %s', (entry, canonical) => {
+      expect(problemOf(classifyOriginEntry(entry))).toBe(
+        `"${entry}" is not how browsers send this origin: "${canonical}"`,
+      );
+    });
+
+    it.each([
+      ['http://[ABCD::1]', 'http://[abcd::1]'],
+      ['HTTP://[0:0:0:0:0:0:0:1]', 'http://[::1]'],
+      ['HTTPS://App.Example.com', 'https://app.example.com'],
+    ])('uppercase %s → %s', (entry, canonical) => {
+      expect(problemOf(classifyOriginEntry(entry))).toBe(
+        `"${entry}" must be lowercase, as browsers send it: "${canonical}"`,
+      );
+    });
+
+    it('a pattern with an uppercase domain gets the lowercase pattern', () => {
+      expect(problemOf(classifyOriginEntry('https://*.Example.com:8443'))).toBe(
+        '"https://*.Example.com:8443": the part after "*." must be a lowercase domain name: "https://*.example.com:8443"',
+      );
+    });
+
+    it('a host no browser can load a page from says so', () => {
+      expect(problemOf(classifyOriginEntry('https://a.1'))).toBe(
+        '"https://a.1" is not an origin a browser can load a page from (the URL parser refuses it), so no request comes from it',
+      );
+    });
   });
 
   describe('problems name the fix', () => {
@@ -268,11 +403,19 @@ describe('classifyOriginEntry', () => {
       expect(problemOf(classifyOriginEntry(entry))).toContain(fragment);
     });
 
-    it.each(['https://a.com\u0000', 'https://bücher.example', 'https://u@a.com', 'https://a..com'])(
-      'other malformed entry %j is described as not a serialized origin',
-      (entry) => {
-        expect(problemOf(classifyOriginEntry(entry))).toContain('is not a serialized origin');
-      },
-    );
+    it.each([
+      [
+        'https://bücher.example',
+        '"https://bücher.example" is not how browsers send this origin: "https://xn--bcher-kva.example"',
+      ],
+      ['https://u@a.com', '"https://u@a.com" is not how browsers send this origin: "https://a.com"'],
+      ['https://a.com\u0000', '"https://a.com\\u0000" contains a control character; no browser sends one in an origin'],
+    ])('%j: the message gives the spelling browsers send', (entry, message) => {
+      expect(problemOf(classifyOriginEntry(entry))).toBe(message);
+    });
+
+    it.each(['https://a..com'])('other malformed entry %j is described as not a serialized origin', (entry) => {
+      expect(problemOf(classifyOriginEntry(entry))).toContain('is not a serialized origin');
+    });
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   checkOriginField,
+  formatProblem,
+  ORIGIN_TRUE_PROBLEM,
   ProblemList,
   validateMergedPolicy,
   validatePolicyFields,
@@ -58,6 +60,23 @@ describe('ProblemList', () => {
   });
 });
 
+describe('ProblemList warnings', () => {
+  it('keeps each warning once, apart from the problems', () => {
+    const list = new ProblemList();
+    list.warn('A', 'maxAge', 'long');
+    list.add('A', 'maxAge', 'long');
+    list.warn('A', 'maxAge', 'long');
+    expect(list.warnings).toEqual([{ location: 'A', field: 'maxAge', message: 'long' }]);
+    expect(list.items).toEqual([{ location: 'A', field: 'maxAge', message: 'long' }]);
+  });
+
+  it('formatProblem() prints one line as the boot error does', () => {
+    expect(formatProblem({ location: 'UsersController.create', field: 'origin', message: 'bad' })).toBe(
+      'UsersController.create › origin: bad',
+    );
+  });
+});
+
 describe('validatePolicyFields', () => {
   it('accepts a complete, valid policy', () => {
     expect(
@@ -90,8 +109,49 @@ describe('validatePolicyFields', () => {
   });
 
   describe('unknown fields', () => {
-    it('reports a typo under its own name and lists the known fields', () => {
-      expectOneProblem(fieldProblems({ orgin: 'https://a.com' }), 'orgin', 'is not a CORS policy field', 'origin');
+    it('reports a typo under its own name, with the field it misspells', () => {
+      expect(fieldProblems({ orgin: 'https://a.com' })).toEqual([
+        { location: LOCATION, field: 'orgin', message: 'is not a CORS policy field; did you mean "origin"?' },
+      ]);
+    });
+
+    it.each([
+      ['Origin', 'origin'],
+      ['orign', 'origin'],
+      ['origins', 'origin'],
+      ['allowedOrigins', 'origin'],
+      ['credential', 'credentials'],
+      ['allowCredentials', 'credentials'],
+      ['allowHeaders', 'allowedHeaders'],
+      ['allowedHeader', 'allowedHeaders'],
+      ['exposeHeaders', 'exposedHeaders'],
+      ['max_age', 'maxAge'],
+      ['maxage', 'maxAge'],
+      ['allowMethods', 'methods'],
+      ['method', 'methods'],
+      ['optionSuccessStatus', 'optionsSuccessStatus'],
+      ['allowPrivateNetworks', 'allowPrivateNetwork'],
+      ['rejectDisalowedOrigins', 'rejectDisallowedOrigins'],
+    ])('%s: did you mean "%s"?', (key, known) => {
+      expectOneProblem(fieldProblems({ [key]: true }), key, `is not a CORS policy field; did you mean "${known}"?`);
+      expect(fieldProblems({ [key]: true })[0].message).toBe(`is not a CORS policy field; did you mean "${known}"?`);
+    });
+
+    it('suggests the extra keys of a container too', () => {
+      expect(fieldProblems({ debg: true }, new Set(['debug', 'policies']))[0].message).toBe(
+        'is not a CORS policy field; did you mean "debug"?',
+      );
+      expect(fieldProblems({ polices: {} }, new Set(['debug', 'policies']))[0].message).toBe(
+        'is not a CORS policy field; did you mean "policies"?',
+      );
+    });
+
+    it('lists the known fields when no field is close', () => {
+      expect(fieldProblems({ tenant: 'acme' }, new Set(['debug']))[0].message).toBe(
+        'is not a CORS policy field (known fields: origin, methods, allowedHeaders, exposedHeaders, credentials, ' +
+          'maxAge, optionsSuccessStatus, preflightContinue, allowPrivateNetwork, rejectDisallowedOrigins, ' +
+          'dangerouslyAllowInsecureOriginsWithCredentials, debug)',
+      );
     });
 
     it('accepts the extra keys of a container', () => {
@@ -99,11 +159,176 @@ describe('validatePolicyFields', () => {
     });
   });
 
+  describe('migration from enableCors(), cors and @fastify/cors', () => {
+    it.each([
+      ['headers', "is not a CORS policy field; is the cors package's alias of allowedHeaders; write allowedHeaders"],
+      [
+        'preflight',
+        'is not a CORS policy field; is an @fastify/cors option; here every preflight is answered by the policy of ' +
+          'the route it targets: set preflightContinue: true to pass preflights on to an @Options() handler, ' +
+          'or @Cors(false) to refuse them',
+      ],
+      [
+        'strictPreflight',
+        'is not a CORS policy field; is an @fastify/cors option; here an OPTIONS request without Origin and ' +
+          'Access-Control-Request-Method is not a preflight and always goes to your application: remove it',
+      ],
+      [
+        'hideOptionsRoute',
+        'is not a CORS policy field; is an @fastify/cors option; this module registers no OPTIONS route: remove it',
+      ],
+      [
+        'logLevel',
+        'is not a CORS policy field; is an @fastify/cors option; write debug: true (module options) to log each ' +
+          'refused CORS request',
+      ],
+      [
+        'delegator',
+        'is not a CORS policy field; is an @fastify/cors option (options per request); declare per-route policies ' +
+          'with @Cors() and named policies, and decide per request with an origin function (origin, request) => boolean',
+      ],
+      [
+        'cacheControl',
+        'is not a CORS policy field; is an @fastify/cors option; preflight answers carry no Cache-Control here, ' +
+          'browsers keep them for maxAge: remove it',
+      ],
+      [
+        'hook',
+        'is not a CORS policy field; is an @fastify/cors option; preflights are already answered in the earliest ' +
+          'request hook: remove it',
+      ],
+    ])('%s gets what to write instead', (key, message) => {
+      expect(fieldProblems({ origin: 'https://a.com', [key]: 'x' })).toEqual([
+        { location: LOCATION, field: key, message },
+      ]);
+    });
+
+    it('origin: true names the list to write instead', () => {
+      expect(fieldProblems({ origin: true })).toEqual([
+        {
+          location: LOCATION,
+          field: 'origin',
+          message:
+            "true reflects any origin (the cors package's meaning), which lets any site read these responses, " +
+            "with your users' cookies when credentials are allowed; write the list of origins, " +
+            "e.g. origin: ['https://app.example.com'], or '*' without credentials",
+        },
+      ]);
+      expect(fieldProblems({ origin: true })[0].message).toBe(ORIGIN_TRUE_PROBLEM);
+    });
+
+    it('origin: false names @Cors(false)', () => {
+      expect(fieldProblems({ origin: false })).toEqual([
+        {
+          location: LOCATION,
+          field: 'origin',
+          message:
+            'false turns CORS off in the cors package; here leave origin unset (no origin is allowed) ' +
+            'or write @Cors(false) on the controller or handler',
+        },
+      ]);
+    });
+
+    it('a boolean inside a list is an invalid entry', () => {
+      expectOneProblem(fieldProblems({ origin: ['https://a.com', true] }), 'origin', 'got boolean true');
+    });
+
+    const callbackStyle: Array<[string, unknown]> = [
+      [
+        '(origin, callback) => callback(null, true)',
+        (_origin: string, callback: (e: null, a: boolean) => void) => callback(null, true),
+      ],
+      [
+        'function (origin, cb) { cb(null, true) }',
+        function (_origin: string, cb: (e: null, a: boolean) => void) {
+          cb(null, true);
+        },
+      ],
+      [
+        'async (origin, done) => done(null, await lookup())',
+        async (_o: string, done: (e: null, a: boolean) => void) => done(null, await Promise.resolve(true)),
+      ],
+      ['(origin, next) => next()', (_o: string, next: () => void) => next()],
+      [
+        'a second parameter with another name, called',
+        (origin: string, reply: (e: null, a: boolean) => void) => reply(null, origin.endsWith('.example.com')),
+      ],
+      [
+        'a second parameter called through .call',
+        (origin: string, fn: (e: null, a: boolean) => void) => fn.call(undefined, null, origin === 'https://a.com'),
+      ],
+      [
+        'a second parameter named …Callback, passed on',
+        (origin: string, originCallback: unknown) => void [origin, originCallback],
+      ],
+      [
+        'an object method',
+        {
+          origin(_o: string, cb: (e: null, a: boolean) => void) {
+            cb(null, true);
+          },
+        }.origin,
+      ],
+    ];
+    it.each(callbackStyle)('a callback-style function is refused with the rewrite: %s', (_label, origin) => {
+      expect(fieldProblems({ origin })).toEqual([
+        {
+          location: LOCATION,
+          field: 'origin',
+          message:
+            "is a callback-style function (origin, callback) => callback(null, allowed), the cors package's form, " +
+            'which this module never calls back; return the answer instead: (origin) => allowed, or ' +
+            'async (origin) => allowed for a lookup (the second argument here is the request: (origin, request) => boolean)',
+        },
+      ]);
+    });
+
+    const requestStyle: Array<[string, unknown]> = [
+      ['(origin) => boolean', (origin: string) => origin === 'https://a.com'],
+      ['async (origin) => boolean', async (origin: string) => origin === 'https://a.com'],
+      [
+        '(origin, request) => reads the request',
+        (origin: string, request: { headers: Record<string, string> }) => request.headers['x-tenant'] === origin,
+      ],
+      ['(origin, req) => req.get()', (_o: string, req: { get(name: string): string }) => req.get('x') === 'y'],
+      ['(origin, request) passed to a helper', (origin: string, request: unknown) => [origin, request].length === 2],
+      [
+        'a bound function (source unknown)',
+        function (this: unknown, origin: string, request: unknown) {
+          return Boolean(this) && origin !== '' && request !== undefined;
+        }.bind({}),
+      ],
+    ];
+    it.each(requestStyle)('a function of this module is accepted: %s', (_label, origin) => {
+      expect(fieldProblems({ origin })).toEqual([]);
+    });
+    it('a two-parameter function whose source cannot be read is accepted with a warning', () => {
+      function checkTenant(this: { ready: boolean }, origin: string, request: unknown) {
+        return this.ready && origin !== '' && request !== undefined;
+      }
+      const problems = new ProblemList();
+      validatePolicyFields({ origin: checkTenant.bind({ ready: true }) }, LOCATION, problems);
+      expect(problems.items).toEqual([]);
+      expect(problems.warnings).toEqual([
+        {
+          location: LOCATION,
+          field: 'origin',
+          message:
+            '"bound checkTenant" takes two parameters and its source cannot be read (a bound or native function), ' +
+            "so it cannot be told from the cors package's callback form (origin, callback); it is called as " +
+            '(origin, request) => boolean: if its second parameter is a callback, return the answer instead',
+        },
+      ]);
+      const oneParameter = new ProblemList();
+      validatePolicyFields({ origin: ((origin: string) => origin !== '').bind(null) }, LOCATION, oneParameter);
+      expect(oneParameter.warnings).toEqual([]);
+    });
+  });
+
   describe('origin', () => {
     it.each([
       ['a number', 42, 'got number 42'],
       ['an object', { url: 'https://a.com' }, 'got an object'],
-      ['true', true, 'got boolean true'],
       ['null', null, 'got null'],
       ['a number in a list', ['https://a.com', 7], 'got number 7'],
       ['a nested list', [['https://a.com']], 'got an array'],
@@ -233,6 +458,47 @@ describe('validatePolicyFields', () => {
       ['a bigint', 600n, 'got bigint'],
     ])('refuses %s', (_label, maxAge, fragment) => {
       expectOneProblem(fieldProblems({ maxAge }), 'maxAge', 'non-negative integer', fragment);
+    });
+
+    it('refuses more than 86,400 seconds (Firefox keeps a preflight at most that long)', () => {
+      expect(fieldProblems({ maxAge: 86_401 })).toEqual([
+        {
+          location: LOCATION,
+          field: 'maxAge',
+          message:
+            "86401 is more than 86400 seconds (24 hours), the longest any browser keeps a preflight (Firefox's cap; " +
+            "Chromium's is 7200): write at most 86400",
+        },
+      ]);
+      expect(fieldProblems({ maxAge: 1_000_000 })).toHaveLength(1);
+    });
+
+    it('warns above 7,200 seconds that Chromium caps it, and boots', () => {
+      const problems = new ProblemList();
+      validatePolicyFields({ maxAge: 86_400 }, LOCATION, problems);
+      expect(problems.items).toEqual([]);
+      expect(problems.warnings).toEqual([
+        {
+          location: LOCATION,
+          field: 'maxAge',
+          message:
+            '86400 seconds: Chromium caps Access-Control-Max-Age at 7200 (2 hours) and sends the preflight again ' +
+            'after that; Firefox keeps it up to 86400',
+        },
+      ]);
+      const atCap = new ProblemList();
+      validatePolicyFields({ maxAge: 7_201 }, LOCATION, atCap);
+      expect(atCap.warnings.map((w) => w.message)).toEqual([
+        '7201 seconds: Chromium caps Access-Control-Max-Age at 7200 (2 hours) and sends the preflight again ' +
+          'after that; Firefox keeps it up to 86400',
+      ]);
+    });
+
+    it.each([0, 600, 7_200])('accepts %i seconds without a warning', (maxAge) => {
+      const problems = new ProblemList();
+      validatePolicyFields({ maxAge }, LOCATION, problems);
+      expect(problems.items).toEqual([]);
+      expect(problems.warnings).toEqual([]);
     });
   });
 
@@ -422,6 +688,87 @@ describe('validateMergedPolicy', () => {
     it('allows explicit origins', () => {
       expect(mergedProblems(['Route', { origin: 'https://a.com', allowPrivateNetwork: true }])).toEqual([]);
     });
+  });
+
+  describe('subdomain patterns over a public suffix', () => {
+    const refusal = (pattern: string, suffix: string, example: string, where: string) =>
+      `"${pattern}" with credentials: "${suffix}" is a public suffix (Public Suffix List), so anyone can register ` +
+      `a subdomain under it and read your users' data with their cookies. List the exact origins instead, ` +
+      `e.g. "${example}"${where}`;
+
+    it.each([
+      ['https://*.github.io', 'github.io', 'https://your-app.github.io'],
+      ['https://*.vercel.app', 'vercel.app', 'https://your-app.vercel.app'],
+      ['https://*.co.uk', 'co.uk', 'https://your-app.co.uk'],
+      ['https://*.s3.amazonaws.com', 's3.amazonaws.com', 'https://your-app.s3.amazonaws.com'],
+      ['https://*.github.io:8443', 'github.io', 'https://your-app.github.io:8443'],
+      ['https://*.pages.dev:*', 'pages.dev', 'https://your-app.pages.dev'],
+    ])(
+      '%s is refused with credentials, naming the suffix and the exact origins to list',
+      (pattern, suffix, example) => {
+        const problems = new ProblemList();
+        validateMergedPolicy(merged(['Route', { origin: [pattern], credentials: true }]), 'fallback', problems);
+        expect(problems.items).toEqual([
+          {
+            location: 'Route',
+            field: 'origin',
+            message: refusal(pattern, suffix, example, ' (origin from Route) (credentials from Route)'),
+          },
+        ]);
+        expect(problems.warnings).toEqual([]);
+      },
+    );
+
+    it('is reported at the most specific level, naming where each field came from', () => {
+      const problems = mergedProblems(
+        ['module options', { origin: 'https://*.vercel.app' }],
+        ['UsersController', { credentials: true }],
+      );
+      expect(problems).toEqual([
+        {
+          location: 'UsersController',
+          field: 'origin',
+          message: refusal(
+            'https://*.vercel.app',
+            'vercel.app',
+            'https://your-app.vercel.app',
+            ' (origin from module options) (credentials from UsersController)',
+          ),
+        },
+      ]);
+    });
+
+    it('is a warning without credentials, once per level that set it', () => {
+      const problems = new ProblemList();
+      for (const route of ['A.list', 'B.list']) {
+        validateMergedPolicy(
+          merged(['module options', { origin: ['https://app.example.com', 'https://*.github.io'] }], [route, {}]),
+          route,
+          problems,
+        );
+      }
+      expect(problems.items).toEqual([]);
+      expect(problems.warnings).toEqual([
+        {
+          location: 'module options',
+          field: 'origin',
+          message:
+            '"https://*.github.io": "github.io" is a public suffix (Public Suffix List), so anyone can register a ' +
+            'subdomain under it and read these responses. List the exact origins instead, ' +
+            'e.g. "https://your-app.github.io" (with credentials this pattern is refused) (origin from module options)',
+        },
+      ]);
+    });
+
+    it.each(['https://*.myapp.github.io', 'https://*.example.co.uk', 'https://*.example.com', 'http://*.localhost'])(
+      '%s (a domain under the suffix, or no suffix) is fine with credentials',
+      (pattern) => {
+        const problems = new ProblemList();
+        validateMergedPolicy(merged(['Route', { origin: pattern, credentials: true }]), 'fallback', problems);
+        expect(problems.items).toEqual([]);
+        expect(problems.warnings).toEqual([]);
+      },
+    );
   });
 
   it('uses the fallback location when no level is recorded for a field', () => {
