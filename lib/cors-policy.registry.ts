@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { MODULE_OPTIONS_TOKEN } from './cors.module-definition.js';
+import { CorsOriginCache } from './cors-origin-cache.service.js';
+import { formatProblem } from './engine/policy-validator.js';
 import { reportRoute, type CorsRouteReport } from './cors-policy.report.js';
 import type { CompiledPolicy } from './engine/compiled-policy.js';
 import type { CorsModuleOptions } from './interfaces/cors-module-options.interface.js';
@@ -51,6 +53,7 @@ export class CorsPolicyRegistry {
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CorsModuleOptions,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly originCache: CorsOriginCache,
   ) {}
 
   /**
@@ -60,11 +63,15 @@ export class CorsPolicyRegistry {
    */
   compile(): void {
     if (this.catalog) return;
-    const catalog = new PolicyCatalog(this.options, (origin, reason) =>
-      this.logger.warn(`The origin function ${reason} for ${JSON.stringify(origin.slice(0, 200))}: request refused.`),
+    const catalog = new PolicyCatalog(
+      this.options,
+      (origin, reason) =>
+        this.logger.warn(`The origin function ${reason} for ${JSON.stringify(origin.slice(0, 200))}: request refused.`),
+      this.originCache,
     );
     const found = discoverPolicies(this.discovery, this.scanner, catalog, this.isGateway);
     this.compilePaths(catalog);
+    for (const warning of catalog.problems.warnings) this.logger.warn(formatProblem(warning));
     catalog.throwIfInvalid();
     for (const warning of found.warnings) this.logger.warn(warning);
     this.catalog = catalog;
@@ -130,6 +137,11 @@ export class CorsPolicyRegistry {
   /** Whether the policy report is printed at boot. */
   get printReport(): boolean {
     return this.options?.report === true;
+  }
+
+  /** `allowOtherCorsLayers`: another CORS layer may run next to the module (which then repairs its answers). */
+  get allowOtherCorsLayers(): boolean {
+    return this.options?.allowOtherCorsLayers === true;
   }
 
   /** Every controller method that serves routes, with its policy. */

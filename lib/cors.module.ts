@@ -9,7 +9,9 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ConfigurableCorsModule } from './cors.module-definition.js';
+import { CorsConfigurationError } from './cors-configuration.error.js';
 import { CorsGuard } from './cors.guard.js';
+import { CorsOriginCache } from './cors-origin-cache.service.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook } from './cors-request.hook.js';
@@ -54,8 +56,8 @@ interface FastifyInstanceLike {
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, { provide: APP_GUARD, useClass: CorsGuard }],
-  exports: [CorsPolicyRegistry],
+  providers: [CorsPolicyRegistry, CorsRequestHook, CorsOriginCache, { provide: APP_GUARD, useClass: CorsGuard }],
+  exports: [CorsPolicyRegistry, CorsOriginCache],
 })
 export class CorsModule
   extends ConfigurableCorsModule
@@ -87,7 +89,16 @@ export class CorsModule
       );
     }
     configuredApps.add(this.modulesContainer);
-    this.registry.compile();
+    try {
+      this.registry.compile();
+    } catch (error) {
+      if (error instanceof CorsConfigurationError) {
+        // Printed once, as the list it is; the rejection Node prints after it is one line.
+        this.logger.error(error.message);
+        throw error.markReported();
+      }
+      throw error;
+    }
     const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
     if (!adapter) return;
     const router = this.createRouter(adapter);

@@ -1,6 +1,7 @@
 export { CorsModule } from './cors.module.js';
 export { Cors } from './decorators/cors.decorator.js';
 export { CorsPolicyRegistry } from './cors-policy.registry.js';
+export { CorsOriginCache } from './cors-origin-cache.service.js';
 export type { CorsRouteReport } from './cors-policy.report.js';
 export { CorsConfigurationError } from './cors-configuration.error.js';
 export type { PolicyProblem } from './engine/policy-validator.js';

@@ -1,5 +1,6 @@
 import { CorsConfigurationError } from '../cors-configuration.error.js';
 import { compilePolicy, disabledPolicy, type CompiledPolicy } from '../engine/compiled-policy.js';
+import type { OriginAnswerCache } from '../engine/origin-answer-cache.js';
 import { DEFAULT_ASYNC_ORIGIN_SETTINGS, type AsyncOriginSettings } from '../engine/origin-matcher.js';
 import { mergePolicyLayers, type PolicyLayer } from '../engine/policy-merger.js';
 import { ProblemList, validateMergedPolicy, validatePolicyFields } from '../engine/policy-validator.js';
@@ -33,13 +34,24 @@ export class PolicyCatalog {
   private readonly defaultsLayer: PolicyLayer;
   private readonly named: ReadonlyMap<string, CorsPolicy>;
 
-  constructor(options: CorsModuleOptions | undefined, onAsyncFailure: (origin: string, reason: string) => void) {
+  constructor(
+    options: CorsModuleOptions | undefined,
+    onAsyncFailure: (origin: string, reason: string) => void,
+    /** Where asynchronous origin answers are kept (`CorsOriginCache`, shared by every compiled matcher). */
+    cache?: OriginAnswerCache,
+  ) {
     const all = (options ?? {}) as CorsModuleOptions;
     validatePolicyFields(all, 'module options', this.problems, MODULE_OPTION_KEYS);
     this.defaultsLayer = { label: 'module options', fields: pickPolicy(all) };
     const defaultsMerged = mergePolicyLayers([this.defaultsLayer]);
     validateMergedPolicy(defaultsMerged, 'module options', this.problems);
-    this.asyncOrigin = checkAsyncOrigin(all.asyncOrigin, this.problems, onAsyncFailure);
+    for (const key of ['debug', 'report', 'allowOtherCorsLayers'] as const) {
+      const value = all[key] as unknown;
+      if (value !== undefined && typeof value !== 'boolean') {
+        this.problems.add('module options', key, `must be true or false; got ${JSON.stringify(value)}`);
+      }
+    }
+    this.asyncOrigin = { ...checkAsyncOrigin(all.asyncOrigin, this.problems, onAsyncFailure), cache };
     this.named = this.checkNamedPolicies(all.policies);
     this.defaults = compilePolicy(defaultsMerged, 'module options', this.asyncOrigin);
   }
