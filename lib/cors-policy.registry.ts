@@ -18,7 +18,13 @@ const NEST_PATH_METADATA = 'path';
 const NEST_METHOD_METADATA = 'method';
 const NEST_HOST_METADATA = 'host';
 
-const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'debug', 'asyncOrigin', 'report']);
+const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'policies',
+  'debug',
+  'asyncOrigin',
+  'report',
+  'allowOtherCorsLayers',
+]);
 
 /** A controller method that serves routes, with its compiled policy. */
 export interface CorsRouteEntry {
@@ -82,6 +88,11 @@ export class CorsPolicyRegistry {
 
   get debug(): boolean {
     return this.options?.debug === true;
+  }
+
+  /** Whether the app may start next to another CORS layer (see `CorsModuleOptions.allowOtherCorsLayers`). */
+  get allowOtherCorsLayers(): boolean {
+    return this.options?.allowOtherCorsLayers === true;
   }
 
   /** Whether the policy report is printed at boot. */

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsPolicyRegistry, NoOriginWork } from './cors-policy.registry.js';
 import type { CompiledPolicy } from './engine/compiled-policy.js';
 import {
@@ -70,12 +69,8 @@ export class CorsRequestHook {
   private readonly logger = new Logger('CorsModule');
   private exchange = new HttpExchange(false);
   private previous?: RequestHook;
-  private adapter?: RequestHookHost;
 
-  constructor(
-    private readonly registry: CorsPolicyRegistry,
-    private readonly conflicts: CorsConflictReporter,
-  ) {}
+  constructor(private readonly registry: CorsPolicyRegistry) {}
 
   /** Installs the hook, keeping any hook set before it (called after this one). */
   install(adapter: RequestHookHost): boolean {
@@ -84,7 +79,6 @@ export class CorsRequestHook {
     }
     this.exchange = HttpExchange.forAdapterType(adapter.getType?.());
     this.previous = typeof adapter.onRequestHook === 'function' ? adapter.onRequestHook : undefined;
-    this.adapter = adapter;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
     adapter.setOnRequestHook(hook);
     return true;
@@ -95,11 +89,6 @@ export class CorsRequestHook {
   }
 
   private handle(request: unknown, response: unknown, done: Done): unknown {
-    if (this.adapter !== undefined) {
-      // Once, on the first request: by now every plugin (say @fastify/cors) has loaded.
-      this.conflicts.inspect(this.adapter.getInstance?.());
-      this.adapter = undefined;
-    }
     const next: Done = this.previous
       ? (error) => (error ? done(error) : this.previous!(request, response, done))
       : done;
@@ -231,9 +220,9 @@ export class CorsRequestHook {
       preflight.privateNetwork,
       this.exchange.headerTarget(response),
     );
+    raw[CORS_POLICY] = policy;
+    raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : origin;
     if (policy.preflightContinue) {
-      raw[CORS_POLICY] = policy;
-      raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : origin;
       return next();
     }
     this.exchange.endEmpty(response, policy.optionsSuccessStatus);
@@ -245,6 +234,7 @@ export class CorsRequestHook {
         explainRefusal('preflight', preflight.requestMethod, preflight.raw.url!, preflight.origin, policy, refusal),
       );
     }
+    preflight.raw[CORS_POLICY] = policy;
     appendVary(this.exchange.headerTarget(response), policy.preflightVary);
     this.exchange.endEmpty(response, FORBIDDEN);
   }

@@ -1,8 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { tap, type Observable } from 'rxjs';
 import { appendVary } from './engine/cors-decision.js';
-import { CORS_ALLOWED_ORIGIN, CORS_POLICY } from './http/http-exchange.js';
-import { CorsConflictReporter } from './cors-conflict.reporter.js';
+import { CORS_POLICY } from './http/http-exchange.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 
 /**
@@ -11,15 +10,11 @@ import { CorsRequestHook } from './cors-request.hook.js';
  * `@Header()` values and headers a handler sets run after the early hook and
  * can replace its `Vary` (on Fastify a reply header also wins over the raw
  * response's). The interceptor puts `Origin` back into `Vary` before and
- * after the handler, and warns once when another CORS layer (say
- * `app.enableCors()` as well) changed `Access-Control-Allow-Origin`.
+ * after the handler.
  */
 @Injectable()
 export class CorsInterceptor implements NestInterceptor {
-  constructor(
-    private readonly hook: CorsRequestHook,
-    private readonly conflicts: CorsConflictReporter,
-  ) {}
+  constructor(private readonly hook: CorsRequestHook) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') {
@@ -36,13 +31,6 @@ export class CorsInterceptor implements NestInterceptor {
     const keep = () => {
       if (policy.varyOnOrigin) {
         appendVary(target, 'Origin');
-      }
-      const written = target.getHeader('access-control-allow-origin');
-      if (written !== undefined && written !== raw[CORS_ALLOWED_ORIGIN]) {
-        this.conflicts.report(
-          `Another CORS layer set Access-Control-Allow-Origin to ${JSON.stringify(written)} on ${raw.method} ${raw.url}, ` +
-            `where nestjs-cors decided ${JSON.stringify(raw[CORS_ALLOWED_ORIGIN] ?? 'no header')}.`,
-        );
       }
     };
     keep();

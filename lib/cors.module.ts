@@ -9,12 +9,12 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ConfigurableCorsModule } from './cors.module-definition.js';
-import { CorsConflictReporter } from './cors-conflict.reporter.js';
 import { CorsGuard } from './cors.guard.js';
 import { CorsInterceptor } from './cors.interceptor.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook, type RequestHookHost } from './cors-request.hook.js';
+import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
 import type { RouteMatchingOptions } from './routing/route-table.js';
 import { attachToHandler } from './routing/handler-enhancers.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
@@ -38,7 +38,7 @@ interface HttpAdapterLike extends RequestHookHost {
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, CorsGuard, CorsInterceptor, CorsConflictReporter],
+  providers: [CorsPolicyRegistry, CorsRequestHook, CorsGuard, CorsInterceptor, OtherCorsLayerDetector],
   exports: [CorsPolicyRegistry],
 })
 export class CorsModule
@@ -58,6 +58,7 @@ export class CorsModule
     private readonly modulesContainer: ModulesContainer,
     private readonly guard: CorsGuard,
     private readonly interceptor: CorsInterceptor,
+    private readonly otherLayers: OtherCorsLayerDetector,
   ) {
     super();
   }
@@ -78,6 +79,7 @@ export class CorsModule
     this.registry.compile();
     this.attachEnhancers();
     const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
+    if (adapter) this.otherLayers.watch(adapter, { allow: this.registry.allowOtherCorsLayers });
     if (!adapter || !this.hook.install(adapter)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
       return;
@@ -131,6 +133,7 @@ export class CorsModule
   }
 
   onApplicationBootstrap(): void {
+    this.otherLayers.check();
     if (this.registry.printReport) {
       this.logger.log(`Effective CORS policies:\n${formatPolicyReport(this.registry.report())}`);
     }

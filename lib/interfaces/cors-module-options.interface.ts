@@ -24,6 +24,22 @@ export interface CorsModuleOptions extends CorsPolicy {
    */
   report?: boolean;
   /**
+   * Let the app start although another CORS layer is active as well:
+   * `app.enableCors()`, the `cors` option of `NestFactory.create()`,
+   * `@fastify/cors` registered by hand (on the root instance or inside a
+   * plugin) or the `cors` middleware (`app.use(cors())`). Without it the app
+   * refuses to start, naming both layers.
+   *
+   * With it, the other layer keeps running, and this module's policy alone
+   * decides `Access-Control-Allow-Origin`, `-Credentials` and
+   * `-Expose-Headers`: before a response is written, the module removes the
+   * other layer's values for an origin its policy refused (or a route with
+   * `@Cors(false)`) and puts its own back where it allowed the origin. Costs
+   * one wrapped `writeHead` per request, and only when another layer was
+   * found. Default `false`.
+   */
+  allowOtherCorsLayers?: boolean;
+  /**
    * How an asynchronous `origin` function (a database lookup, say) is called.
    * Its answer is reused per origin for `cacheTtlMs` (default 60 000; `0`
    * turns the cache off) in an LRU of at most `cacheSize` origins (default
