@@ -31,10 +31,12 @@ export function moduleAccessHeaders(raw: CorsIncomingMessage): Record<AccessHead
   if (allowOrigin === undefined || policy === undefined || !policy.enabled) {
     return { [ALLOW_ORIGIN]: undefined, [ALLOW_CREDENTIALS]: undefined, [EXPOSE_HEADERS]: undefined };
   }
+  // A preflight answer exposes no headers: only the actual response does.
+  const preflight = raw.method === 'OPTIONS' && raw.headers['access-control-request-method'] !== undefined;
   return {
     [ALLOW_ORIGIN]: allowOrigin,
     [ALLOW_CREDENTIALS]: policy.credentials ? 'true' : undefined,
-    [EXPOSE_HEADERS]: policy.exposeHeadersValue,
+    [EXPOSE_HEADERS]: preflight ? undefined : policy.exposeHeadersValue,
   };
 }
 
