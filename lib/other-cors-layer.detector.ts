@@ -1,6 +1,8 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { Server } from 'node:http';
-import { repairEveryResponse } from './http/cors-response-repair.js';
+import { Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { repairEveryResponse, repairResponse } from './http/cors-response-repair.js';
+import { observeUse } from './http/adapter-use.observer.js';
 
 /** A CORS layer other than this module, found at boot. */
 export interface OtherCorsLayer {
@@ -45,6 +47,11 @@ const FASTIFY_CORS_ON_ROOT: OtherCorsLayer = {
   fix: 'remove app.enableCors(), the cors option of NestFactory.create() and app.register(fastifyCors)',
 };
 
+const FASTIFY_MIDDIE_CORS: OtherCorsLayer = {
+  name: 'the cors middleware run by @fastify/middie (app.use(cors()))',
+  fix: 'remove app.use(cors())',
+};
+
 function fastifyCorsInPlugin(prefix: string | undefined): OtherCorsLayer {
   const where = prefix ? ` (prefix ${JSON.stringify(prefix)})` : '';
   return {
@@ -84,6 +91,10 @@ interface FastifyRouteLike {
 interface FastifyLike {
   addHook(name: 'onRoute', hook: (this: FastifyLike, route: FastifyRouteLike) => void): unknown;
   addHook(name: 'onReady', hook: (done: (error?: Error) => void) => void): unknown;
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void,
+  ): unknown;
   hasRequestDecorator(name: string): boolean;
   printPlugins(): string;
 }
@@ -92,6 +103,12 @@ interface FastifyLike {
 function isFastifyCorsRoute(route: FastifyRouteLike): boolean {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   return methods.includes('OPTIONS') && route.url.endsWith('*');
+}
+
+function isCorsMiddleware(arg: unknown): boolean {
+  return Array.isArray(arg)
+    ? arg.some(isCorsMiddleware)
+    : typeof arg === 'function' && arg.name === CORS_MIDDLEWARE_NAME;
 }
 
 /** The cors middleware anywhere in an Express router stack (routers mounted with `use()` included). */
@@ -122,10 +139,13 @@ function fastifyCorsInPluginTree(tree: string): boolean {
  * - Express: the `cors` middleware (`app.enableCors()`, the `cors` option,
  *   `app.use(cors())`) in the router stack.
  * - Fastify: `@fastify/cors` on the root instance (its request decorator; Nest's
- *   `enableCors()` and the `cors` option load it too), or inside an
- *   encapsulated plugin (its `OPTIONS *` route seen through `onRoute`, or its
- *   entry in `printPlugins()` for a plugin loaded before `watch()`).
+ *   `enableCors()` and the `cors` option load it too); inside an encapsulated
+ *   plugin (its `OPTIONS *` route seen through `onRoute`, or its entry in
+ *   `printPlugins()` for a plugin loaded before the adapter reached Nest);
+ *   the `cors` middleware passed to `app.use()` (run by middie).
  *
+ * It starts looking as soon as Nest has the HTTP adapter (`HttpAdapterHost.init$`),
+ * before main.ts or a test's setup can call `app.use()` / `app.register()`.
  * `check()` runs at the end of `app.init()`, and on Fastify once more in
  * `onReady`, where the plugins registered without `await` (and the one of
  * `enableCors()`) have loaded: before `listen()` binds the port.
@@ -134,31 +154,36 @@ function fastifyCorsInPluginTree(tree: string): boolean {
 export class OtherCorsLayerDetector implements OnModuleDestroy {
   private readonly logger = new Logger('CorsModule');
   private adapter?: OtherCorsLayerHost;
+  private watching = false;
   private allow = false;
+  private corsMiddlewareUsed = false;
   private readonly inPlugins = new Map<string, OtherCorsLayer>();
+  private repairing = false;
   private stopRepair?: () => void;
+  private stopObservingUse?: () => void;
 
-  /** Starts watching an application's adapter; called before Nest registers the routes. */
+  constructor(@Optional() adapterHost?: HttpAdapterHost) {
+    // Replays at once when the adapter is already set (NestFactory.create()); a test module sets it later.
+    adapterHost?.init$?.subscribe(() => this.attach(adapterHost.httpAdapter as OtherCorsLayerHost | undefined));
+  }
+
+  /**
+   * Starts checking an application's adapter (called from `CorsModule.configure()`,
+   * before Nest registers the routes); `allow` is `allowOtherCorsLayers`.
+   */
   watch(adapter: OtherCorsLayerHost, options: { allow: boolean }): void {
-    this.adapter = adapter;
+    this.attach(adapter);
+    this.watching = true;
     this.allow = options.allow;
     const fastify = this.fastify();
-    if (fastify === undefined) return;
-    const inPlugins = this.inPlugins;
-    fastify.addHook('onRoute', function (this: FastifyLike, route) {
-      // `this` is the context the route is registered in; the root's decorator is checked in `find()`.
-      if (this !== fastify && isFastifyCorsRoute(route) && this.hasRequestDecorator(FASTIFY_CORS_DECORATOR)) {
-        inPlugins.set(route.prefix ?? '', fastifyCorsInPlugin(route.prefix));
-      }
-    });
-    fastify.addHook('onReady', (done) => {
-      try {
-        this.check();
+    if (fastify !== undefined && options.allow) {
+      // Responses that never pass the HTTP server (`app.inject()`) are repaired here;
+      // the flag stays off, and this costs one test per request, unless another layer is found.
+      fastify.addHook('onRequest', (request, reply, done) => {
+        if (this.repairing) repairResponse(request.raw, reply.raw);
         done();
-      } catch (error) {
-        done(error as Error);
-      }
-    });
+      });
+    }
   }
 
   /** The other CORS layers active now. */
@@ -177,21 +202,24 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
     if (this.inPlugins.size === 0 && fastifyCorsInPluginTree(fastify.printPlugins())) {
       layers.push(fastifyCorsInPlugin(undefined));
     }
+    if (this.corsMiddlewareUsed) layers.push(FASTIFY_MIDDIE_CORS);
     return layers;
   }
 
   /**
    * Throws `OtherCorsLayerError` when another layer is active and not allowed;
-   * when allowed, installs the response repair (once) and says so.
+   * when allowed, starts the response repair (once) and says so.
    */
   check(): void {
     const layers = this.find();
     if (layers.length === 0) return;
     if (!this.allow) throw new OtherCorsLayerError(layers);
-    if (this.stopRepair !== undefined) return;
+    if (this.repairing) return;
+    this.repairing = true;
     const server = this.adapter?.getHttpServer?.() as Server | undefined;
-    if (typeof server?.prependListener !== 'function') return;
-    this.stopRepair = repairEveryResponse(server);
+    if (typeof server?.prependListener === 'function') {
+      this.stopRepair = repairEveryResponse(server);
+    }
     this.logger.log(
       `allowOtherCorsLayers: true, next to ${layers.map((layer) => layer.name).join(' and ')}: ` +
         'every response carries the Access-Control-Allow-Origin, -Credentials and -Expose-Headers ' +
@@ -201,9 +229,39 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stopRepair?.();
-    this.stopRepair = undefined;
+    this.stopObservingUse?.();
+    this.stopRepair = this.stopObservingUse = undefined;
+    this.repairing = this.watching = false;
     this.inPlugins.clear();
     this.adapter = undefined;
+  }
+
+  /** Starts looking at an adapter: Fastify's hooks, and what `app.use()` is given. */
+  private attach(adapter: OtherCorsLayerHost | undefined): void {
+    if (adapter === undefined || adapter === this.adapter) return;
+    this.adapter = adapter;
+    const fastify = this.fastify();
+    if (fastify === undefined) return;
+    const inPlugins = this.inPlugins;
+    fastify.addHook('onRoute', function (this: FastifyLike, route) {
+      // `this` is the context the route is registered in; the root's decorator is checked in `find()`.
+      if (this !== fastify && isFastifyCorsRoute(route) && this.hasRequestDecorator(FASTIFY_CORS_DECORATOR)) {
+        inPlugins.set(route.prefix ?? '', fastifyCorsInPlugin(route.prefix));
+      }
+    });
+    fastify.addHook('onReady', (done) => {
+      if (!this.watching) return done();
+      try {
+        this.check();
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    });
+    // Middie keeps no middleware a framework could look up, and Nest hands it wrapped.
+    this.stopObservingUse = observeUse(adapter, (args) => {
+      if (args.some(isCorsMiddleware)) this.corsMiddlewareUsed = true;
+    });
   }
 
   private fastify(): FastifyLike | undefined {

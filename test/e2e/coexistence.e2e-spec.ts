@@ -64,6 +64,7 @@ const CASES: OtherLayerCase[] = [
   { adapter: 'express', layer: 'app.use(cors())', main: (app) => app.use(cors(OTHER)) },
   { adapter: 'fastify', layer: 'app.enableCors()', main: (app) => app.enableCors(OTHER) },
   { adapter: 'fastify', layer: 'the cors option', app: { cors: OTHER } },
+  { adapter: 'fastify', layer: 'app.use(cors()) (middie)', main: (app) => app.use(cors(OTHER)) },
   { adapter: 'fastify', layer: 'app.register(fastifyCors)', main: (app) => app.register!(fastifyCors, OTHER) },
   {
     adapter: 'fastify',

@@ -5,11 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from 'cors';
-import type { FastifyInstance } from 'fastify';
+import fastify, { type FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { Cors, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
 import type { AdapterName } from './app-factory.js';
-import { ADAPTERS } from './app-factory.js';
+import { ADAPTERS, createApp } from './app-factory.js';
 
 const APP = 'https://app.example.com';
 
@@ -38,8 +38,9 @@ interface BootOptions {
 }
 
 /** Boots like a main.ts: NestFactory.create(), the user's code, then listen(). */
-async function boot(adapter: AdapterName, options: BootOptions = {}): Promise<INestApplication> {
-  const httpAdapter = adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+async function boot(adapter: AdapterName | FastifyAdapter, options: BootOptions = {}): Promise<INestApplication> {
+  const httpAdapter =
+    adapter === 'express' ? new ExpressAdapter() : adapter === 'fastify' ? new FastifyAdapter() : adapter;
   const app = (await NestFactory.create(appModule(options.module ?? { origin: APP }), httpAdapter, {
     logger: false,
     ...options.app,
@@ -55,7 +56,7 @@ async function boot(adapter: AdapterName, options: BootOptions = {}): Promise<IN
 }
 
 /** The error the app refused to start with. */
-async function bootError(adapter: AdapterName, options: BootOptions): Promise<Error> {
+async function bootError(adapter: AdapterName | FastifyAdapter, options: BootOptions): Promise<Error> {
   const app = await boot(adapter, options).catch((error: Error) => error);
   if (app instanceof Error) return app;
   await app.close();
@@ -88,6 +89,9 @@ function expectedMessage(layer: string, fix: string): string {
   );
 }
 
+const FASTIFY_MIDDIE_LAYER = 'the cors middleware run by @fastify/middie (app.use(cors()))';
+const FASTIFY_MIDDIE_FIX = 'remove app.use(cors())';
+
 const ROOT = { express: [EXPRESS_LAYER, EXPRESS_FIX], fastify: [FASTIFY_ROOT_LAYER, FASTIFY_ROOT_FIX] } as const;
 
 describe.each(ADAPTERS)('another CORS layer refuses the boot (%s)', (adapter) => {
@@ -118,6 +122,34 @@ describe.each(ADAPTERS)('another CORS layer refuses the boot (%s)', (adapter) =>
       },
     });
     expect(error.message).toBe(expectedMessage(layer, fix));
+  });
+
+  it('app.enableCors() before app.init() of a testing module', async () => {
+    const error = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: APP })], controllers: [ThingsController] },
+      { logger: false, setup: (app) => app.enableCors() },
+    ).then(
+      () => new Error('the app started'),
+      (reason: Error) => reason,
+    );
+    expect(error.message).toBe(expectedMessage(layer, fix));
+  });
+
+  it('app.use(cors()) before app.init() of a testing module', async () => {
+    const error = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: APP })], controllers: [ThingsController] },
+      { logger: false, setup: (app) => app.use(cors()) },
+    ).then(
+      () => new Error('the app started'),
+      (reason: Error) => reason,
+    );
+    expect(error.message).toBe(
+      adapter === 'express'
+        ? expectedMessage(EXPRESS_LAYER, EXPRESS_FIX)
+        : expectedMessage(FASTIFY_MIDDIE_LAYER, FASTIFY_MIDDIE_FIX),
+    );
   });
 
   it('starts, without a repair, when no other layer is there (with and without the option)', async () => {
@@ -184,6 +216,26 @@ describe('another CORS layer refuses the boot (fastify only)', () => {
           await child.register(fastifyCors, { origin: true });
         }),
     });
+    expect(error.message).toBe(
+      expectedMessage(
+        '@fastify/cors registered inside an encapsulated Fastify plugin',
+        'remove the register(fastifyCors) call from that plugin',
+      ),
+    );
+  });
+
+  it('app.use(cors()) in main.ts (run by middie)', async () => {
+    const error = await bootError('fastify', { main: (app) => app.use(cors({ origin: true })) });
+    expect(error.message).toBe(expectedMessage(FASTIFY_MIDDIE_LAYER, FASTIFY_MIDDIE_FIX));
+  });
+
+  it('@fastify/cors inside a plugin of a Fastify instance that loaded it before Nest got the instance', async () => {
+    const instance = fastify();
+    await instance.register(async (child) => {
+      await child.register(fastifyCors, { origin: true });
+    });
+    // Seen in printPlugins() only: the error would change if Fastify changed that tree's format.
+    const error = await bootError(new FastifyAdapter(instance), {});
     expect(error.message).toBe(
       expectedMessage(
         '@fastify/cors registered inside an encapsulated Fastify plugin',
