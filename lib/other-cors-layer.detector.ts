@@ -155,6 +155,8 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
   private readonly logger = new Logger('CorsModule');
   private adapter?: OtherCorsLayerHost;
   private watching = false;
+  /** Set once the end of `app.init()` was checked: a layer added later is refused where it is added. */
+  private checked = false;
   private allow = false;
   private corsMiddlewareUsed = false;
   private readonly inPlugins = new Map<string, OtherCorsLayer>();
@@ -194,7 +196,8 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
     if (fastify === undefined) {
       const app = adapter.getInstance?.() as
         { router?: { stack?: unknown }; _router?: { stack?: unknown } } | undefined;
-      return hasCorsMiddleware((app?._router ?? app?.router)?.stack) ? [EXPRESS_CORS_MIDDLEWARE] : [];
+      const found = this.corsMiddlewareUsed || hasCorsMiddleware((app?._router ?? app?.router)?.stack);
+      return found ? [EXPRESS_CORS_MIDDLEWARE] : [];
     }
     const layers: OtherCorsLayer[] = [];
     if (fastify.hasRequestDecorator(FASTIFY_CORS_DECORATOR)) layers.push(FASTIFY_CORS_ON_ROOT);
@@ -211,6 +214,7 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
    * when allowed, starts the response repair (once) and says so.
    */
   check(): void {
+    this.checked = true;
     const layers = this.find();
     if (layers.length === 0) return;
     if (!this.allow) throw new OtherCorsLayerError(layers);
@@ -231,7 +235,7 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
     this.stopRepair?.();
     this.stopObservingUse?.();
     this.stopRepair = this.stopObservingUse = undefined;
-    this.repairing = this.watching = false;
+    this.repairing = this.watching = this.checked = false;
     this.inPlugins.clear();
     this.adapter = undefined;
   }
@@ -240,6 +244,13 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
   private attach(adapter: OtherCorsLayerHost | undefined): void {
     if (adapter === undefined || adapter === this.adapter) return;
     this.adapter = adapter;
+    // On Fastify, middie keeps no middleware a framework could look up, and Nest hands it wrapped; on both,
+    // a cors middleware added after app.init() (in main.ts, before listen()) is refused right in app.use().
+    this.stopObservingUse = observeUse(adapter, (args) => {
+      if (!args.some(isCorsMiddleware)) return;
+      this.corsMiddlewareUsed = true;
+      if (this.checked) this.check();
+    });
     const fastify = this.fastify();
     if (fastify === undefined) return;
     const inPlugins = this.inPlugins;
@@ -257,10 +268,6 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
       } catch (error) {
         done(error as Error);
       }
-    });
-    // Middie keeps no middleware a framework could look up, and Nest hands it wrapped.
-    this.stopObservingUse = observeUse(adapter, (args) => {
-      if (args.some(isCorsMiddleware)) this.corsMiddlewareUsed = true;
     });
   }
 

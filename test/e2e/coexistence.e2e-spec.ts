@@ -62,7 +62,23 @@ const CASES: OtherLayerCase[] = [
   { adapter: 'express', layer: 'app.enableCors()', main: (app) => app.enableCors(OTHER) },
   { adapter: 'express', layer: 'the cors option', app: { cors: OTHER } },
   { adapter: 'express', layer: 'app.use(cors())', main: (app) => app.use(cors(OTHER)) },
+  {
+    adapter: 'express',
+    layer: 'app.use(cors()) after app.init()',
+    main: async (app) => {
+      await app.init();
+      app.use(cors(OTHER));
+    },
+  },
   { adapter: 'fastify', layer: 'app.enableCors()', main: (app) => app.enableCors(OTHER) },
+  {
+    adapter: 'fastify',
+    layer: 'app.use(cors()) after app.init()',
+    main: async (app) => {
+      await app.init();
+      app.use(cors(OTHER));
+    },
+  },
   { adapter: 'fastify', layer: 'the cors option', app: { cors: OTHER } },
   { adapter: 'fastify', layer: 'app.use(cors()) (middie)', main: (app) => app.use(cors(OTHER)) },
   { adapter: 'fastify', layer: 'app.register(fastifyCors)', main: (app) => app.register!(fastifyCors, OTHER) },

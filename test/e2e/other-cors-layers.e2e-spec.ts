@@ -124,6 +124,40 @@ describe.each(ADAPTERS)('another CORS layer refuses the boot (%s)', (adapter) =>
     expect(error.message).toBe(expectedMessage(layer, fix));
   });
 
+  it('app.use(cors()) after app.init(), before listen(): refused right in app.use()', async () => {
+    let thrown: unknown;
+    const error = await bootError(adapter, {
+      // Nest's default (abortOnError) logs what an app method throws and exits the process.
+      app: { abortOnError: false },
+      main: async (app) => {
+        await app.init();
+        try {
+          app.use(cors());
+        } catch (error) {
+          thrown = error;
+          throw error;
+        }
+      },
+    });
+    expect(thrown).toBe(error);
+    expect(error.message).toBe(
+      adapter === 'express'
+        ? expectedMessage(EXPRESS_LAYER, EXPRESS_FIX)
+        : expectedMessage(FASTIFY_MIDDIE_LAYER, FASTIFY_MIDDIE_FIX),
+    );
+  });
+
+  it('app.enableCors() after app.init(), before listen()', async () => {
+    const error = await bootError(adapter, {
+      app: { abortOnError: false },
+      main: async (app) => {
+        await app.init();
+        app.enableCors();
+      },
+    });
+    expect(error.message).toBe(expectedMessage(layer, fix));
+  });
+
   it('app.enableCors() before app.init() of a testing module', async () => {
     const error = await createApp(
       adapter,
