@@ -9,12 +9,8 @@ const EXPOSE_HEADERS = 'access-control-expose-headers';
 const ACCESS_HEADERS = [ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS] as const;
 type AccessHeader = (typeof ACCESS_HEADERS)[number];
 
-/** Marks a response whose `writeHead` is already wrapped. */
-const REPAIRED = Symbol('nestjs-cors:repaired');
-
 type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[];
 type WriteHead = ServerResponse['writeHead'];
-type RepairableResponse = ServerResponse & { [REPAIRED]?: true };
 
 /**
  * The values of the three access headers the module's decision stands for
@@ -54,7 +50,7 @@ function applyAccessHeaders(
       res.setHeader(name, value);
     }
   }
-  if (headers === undefined) return undefined;
+  if (headers === undefined || headers === null || typeof headers !== 'object') return headers;
   if (Array.isArray(headers)) {
     // The flat `[name, value, name, value…]` form: drop the access headers, the response has the module's.
     const kept: OutgoingHttpHeader[] = [];
@@ -65,46 +61,68 @@ function applyAccessHeaders(
     }
     return kept;
   }
-  let copy: OutgoingHttpHeaders | undefined;
-  for (const key of Object.keys(headers)) {
-    if ((ACCESS_HEADERS as readonly string[]).includes(key.toLowerCase())) {
-      copy ??= { ...headers };
-      delete copy[key];
+  // Edited in place: whoever passed it (Fastify's reply, say) is done with it once writeHead runs.
+  // Node sets these over the response's own headers, so they must say the same.
+  for (const key in headers) {
+    const name = key.toLowerCase();
+    if (name === ALLOW_ORIGIN || name === ALLOW_CREDENTIALS || name === EXPOSE_HEADERS) {
+      const value = wanted[name];
+      if (value === undefined) delete headers[key];
+      else if (headers[key] !== value) headers[key] = value;
     }
   }
-  if (copy === undefined) return headers;
-  for (const name of ACCESS_HEADERS) {
-    if (wanted[name] !== undefined) copy[name] = wanted[name];
+  return headers;
+}
+
+type AnyWriteHead = (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) => ServerResponse;
+
+/** Puts the module's access headers on the response, then lets the class's own `writeHead` run. */
+function repairedWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) {
+  const original = (Object.getPrototypeOf(this) as { writeHead: AnyWriteHead }).writeHead;
+  if (this.headersSent) {
+    return original.call(this, statusCode, reason, headers);
   }
-  return copy;
+  const wanted = moduleAccessHeaders(this.req as CorsIncomingMessage);
+  if (typeof reason === 'string') {
+    return original.call(this, statusCode, reason, applyAccessHeaders(this, headers as HeadersArgument, wanted));
+  }
+  if (reason === undefined) {
+    applyAccessHeaders(this, undefined, wanted);
+    return original.call(this, statusCode);
+  }
+  return original.call(this, statusCode, applyAccessHeaders(this, reason as HeadersArgument, wanted));
 }
 
 /**
  * Makes one response carry exactly the module's access headers
  * (`Access-Control-Allow-Origin`, `-Credentials`, `-Expose-Headers`) whatever
- * another CORS layer set: `writeHead` is wrapped on this response object
+ * another CORS layer set: `writeHead` is replaced on this response object
  * only, and every way Node sends headers goes through it (an explicit
  * `writeHead(status, headers)` as Fastify's reply does, or the implicit one of
- * `write()`/`end()`/`flushHeaders()`). Idempotent.
+ * `write()`/`end()`/`flushHeaders()`). One function for every response (it
+ * reads the decision from `res.req`); idempotent.
  */
 export function repairResponse(req: IncomingMessage, res: ServerResponse): void {
-  const response = res as RepairableResponse;
-  if (response[REPAIRED]) return;
-  response[REPAIRED] = true;
-  const writeHead: WriteHead = response.writeHead;
-  const raw = req as CorsIncomingMessage;
-  response.writeHead = function repairedWriteHead(this: ServerResponse, statusCode: number, ...rest: unknown[]) {
-    if (!this.headersSent) {
-      const wanted = moduleAccessHeaders(raw);
-      const last = rest.length - 1;
-      if (last >= 0 && typeof rest[last] === 'object' && rest[last] !== null) {
-        rest[last] = applyAccessHeaders(this, rest[last] as HeadersArgument, wanted);
-      } else {
-        applyAccessHeaders(this, undefined, wanted);
+  if (res.writeHead === (repairedWriteHead as WriteHead)) return;
+  if (Object.prototype.hasOwnProperty.call(res, 'writeHead') || res.req !== req) {
+    // Someone replaced writeHead on this object first (or a response without its request): wrap theirs.
+    const theirs = res.writeHead;
+    const raw = req as CorsIncomingMessage;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (!this.headersSent) {
+        const wanted = moduleAccessHeaders(raw);
+        const last = args.length - 1;
+        if (last >= 1 && typeof args[last] === 'object' && args[last] !== null) {
+          args[last] = applyAccessHeaders(this, args[last] as HeadersArgument, wanted);
+        } else {
+          applyAccessHeaders(this, undefined, wanted);
+        }
       }
-    }
-    return (writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
-  } as WriteHead;
+      return (theirs as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as WriteHead;
+    return;
+  }
+  res.writeHead = repairedWriteHead as WriteHead;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fastifyCors from '@fastify/cors';
-import { Controller, Get, Module, Post, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
+import { Controller, Get, Module, Post, Res, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from 'cors';
 import type { FastifyInstance } from 'fastify';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cors, CorsModule } from '../../lib/index.js';
 import { RecordingLogger, type AdapterName } from './app-factory.js';
@@ -31,6 +31,25 @@ class ThingsController {
   }
 }
 
+/** Handlers that write the head themselves, in each form Node accepts. */
+@Controller('raw')
+@Cors({ origin: APP })
+class RawController {
+  @Get('object')
+  object(@Res() res: ServerResponse) {
+    res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'ACCESS-CONTROL-ALLOW-CREDENTIALS': 'true' }).end('{}');
+  }
+  @Get('reason')
+  reason(@Res() res: ServerResponse) {
+    res.writeHead(200, 'Fine', { 'access-control-expose-headers': 'X-Other', 'access-control-allow-origin': '*' });
+    res.end('{}');
+  }
+  @Get('array')
+  array(@Res() res: ServerResponse) {
+    res.writeHead(200, ['Access-Control-Allow-Origin', '*', 'X-Kept', 'yes']).end('{}');
+  }
+}
+
 @Controller('open')
 @Cors(false)
 class OpenController {
@@ -42,7 +61,7 @@ class OpenController {
 
 @Module({
   imports: [CorsModule.forRoot({ origin: APP, allowOtherCorsLayers: true })],
-  controllers: [ThingsController, OpenController],
+  controllers: [ThingsController, OpenController, RawController],
 })
 class AppModule {}
 
@@ -243,5 +262,24 @@ describe('allowOtherCorsLayers: true next to @fastify/cors in a plugin: the plug
     const res = await send(app, 'GET', '/api/plugin', { Origin: APP });
     expect(res.status).toBe(200);
     expect(accessHeaders(res)).toEqual({ 'access-control-allow-origin': [APP] });
+  });
+});
+
+describe('allowOtherCorsLayers: true: a head written by hand in every form (express)', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+    app.use(cors(OTHER));
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(() => app.close());
+
+  it.each(['object', 'reason', 'array'])('writeHead(…%s): only the module decides', async (form) => {
+    const refused = await send(app, 'GET', `/raw/${form}`, { Origin: EVIL });
+    expect(refused.status).toBe(200);
+    expect(accessHeaders(refused)).toEqual({});
+    const allowed = await send(app, 'GET', `/raw/${form}`, { Origin: APP });
+    expect(accessHeaders(allowed)).toEqual({ 'access-control-allow-origin': [APP] });
+    if (form === 'array') expect(allowed.lines).toEqual(expect.arrayContaining(['x-kept', 'yes']));
   });
 });
