@@ -250,6 +250,9 @@ export class CorsRequestHook {
   ): void {
     const policy = routes[0].policy;
     const target = this.exchange.headerTarget(response);
+    const { raw, origin } = preflight;
+    // Recorded for every preflight judged here: another CORS layer's answer is repaired from it.
+    raw[CORS_POLICY] = policy;
     if (refusal !== undefined) {
       if (this.registry.debug) {
         const { requestMethod, raw, origin } = preflight;
@@ -261,7 +264,7 @@ export class CorsRequestHook {
       this.exchange.endEmpty(response, FORBIDDEN);
       return;
     }
-    const { raw, origin } = preflight;
+    raw[CORS_ALLOWED_ORIGIN] = routes.every((route) => route.policy.wildcardOrigin) ? '*' : origin;
     writePreflightHeaders(
       policy,
       origin,
@@ -271,11 +274,7 @@ export class CorsRequestHook {
       target,
     );
     if (routes.length > 1) narrowToAll(routes, origin, target);
-    if (policy.preflightContinue) {
-      raw[CORS_POLICY] = policy;
-      raw[CORS_ALLOWED_ORIGIN] = policy.wildcardOrigin ? '*' : origin;
-      return done();
-    }
+    if (policy.preflightContinue) return done();
     this.exchange.endEmpty(response, policy.optionsSuccessStatus);
   }
 }

@@ -15,6 +15,7 @@ import { CorsOriginCache } from './cors-origin-cache.service.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook } from './cors-request.hook.js';
+import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { routeCandidate } from './routing/route-candidate.js';
@@ -56,7 +57,13 @@ interface FastifyInstanceLike {
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, CorsOriginCache, { provide: APP_GUARD, useClass: CorsGuard }],
+  providers: [
+    CorsPolicyRegistry,
+    CorsRequestHook,
+    CorsOriginCache,
+    OtherCorsLayerDetector,
+    { provide: APP_GUARD, useClass: CorsGuard },
+  ],
   exports: [CorsPolicyRegistry, CorsOriginCache],
 })
 export class CorsModule
@@ -72,6 +79,7 @@ export class CorsModule
     private readonly hook: CorsRequestHook,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modulesContainer: ModulesContainer,
+    private readonly otherLayers: OtherCorsLayerDetector,
   ) {
     super();
   }
@@ -101,6 +109,7 @@ export class CorsModule
     }
     const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
     if (!adapter) return;
+    this.otherLayers.watch(adapter, { allow: this.registry.allowOtherCorsLayers });
     const router = this.createRouter(adapter);
     if (!this.hook.install(adapter, router)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
@@ -149,6 +158,8 @@ export class CorsModule
   }
 
   onApplicationBootstrap(): void {
+    // Another CORS layer found by now (Express: all of them; Fastify checks again once its plugins loaded) stops the boot.
+    this.otherLayers.check();
     if (this.registry.printReport) {
       this.logger.log(`Effective CORS policies:\n${formatPolicyReport(this.registry.report())}`);
     }
