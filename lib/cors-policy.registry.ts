@@ -60,6 +60,7 @@ export class CorsPolicyRegistry {
    * Validates and compiles every policy: module options, named policies,
    * `paths`, each handler's `@Cors()` chain and gateway classes. Throws one
    * `CorsConfigurationError` listing every problem. Runs once.
+   * @internal
    */
   compile(): void {
     if (this.catalog) return;
@@ -115,51 +116,79 @@ export class CorsPolicyRegistry {
     return this.catalog;
   }
 
-  /** The policy of requests no controller route and no `paths` pattern serves. */
+  /**
+   * The policy of requests no controller route and no `paths` pattern serves.
+   * @internal
+   */
   get defaults(): CompiledPolicy {
     return this.compiled.defaults;
   }
 
-  /** The module defaults as a route candidate. */
+  /**
+   * The module defaults as a route candidate.
+   * @internal
+   */
   get defaultsRoute(): RouteCandidate {
     return this.defaultsCandidate!;
   }
 
-  /** What a request without `Origin` needs. */
+  /**
+   * What a request without `Origin` needs.
+   * @internal
+   */
   get noOriginWork(): NoOriginWork {
     return this.noOrigin;
   }
 
+  /** @internal */
   get debug(): boolean {
     return this.options?.debug === true;
   }
 
-  /** Whether the policy report is printed at boot. */
+  /**
+   * Whether the policy report is printed at boot.
+   * @internal
+   */
   get printReport(): boolean {
     return this.options?.report === true;
   }
 
-  /** `allowOtherCorsLayers`: another CORS layer may run next to the module (which then repairs its answers). */
+  /**
+   * `allowOtherCorsLayers`: another CORS layer may run next to the module (which then repairs its answers).
+   * @internal
+   */
   get allowOtherCorsLayers(): boolean {
     return this.options?.allowOtherCorsLayers === true;
   }
 
-  /** Every controller method that serves routes, with its policy. */
+  /**
+   * Every controller method that serves routes, with its policy.
+   * @internal
+   */
   get handlers(): readonly HandlerEntry[] {
     return this.handlerEntries;
   }
 
-  /** The entry of the exact handler Nest runs (guard): one map lookup per level. */
+  /**
+   * The entry of the exact handler Nest runs (guard): one map lookup per level.
+   * @internal
+   */
   entryFor(controller: Function, handler: Function): HandlerEntry | undefined {
     return this.byHandler.get(controller)?.get(handler);
   }
 
-  /** The `paths` policy of a URL no controller route serves, else the module defaults. */
+  /**
+   * The `paths` policy of a URL no controller route serves, else the module defaults.
+   * @internal
+   */
   unroutedPolicy(url: string): RouteCandidate {
     return this.paths.lookup(url) ?? this.defaultsCandidate!;
   }
 
-  /** Adds a route Nest registered, for the report. */
+  /**
+   * Adds a route Nest registered, for the report.
+   * @internal
+   */
   recordRoute(method: string, path: string, entry: HandlerEntry): void {
     this.reported.push({ method: method.toUpperCase(), path, label: entry.label, policy: entry.policy });
   }
@@ -183,6 +212,7 @@ export class CorsPolicyRegistry {
   /**
    * Used by the CORS WebSocket adapters (`nestjs-cors/websockets`) before
    * `app.init()`: classes for which `isGateway` is true get a class policy.
+   * @internal
    */
   handleGateways(isGateway: (target: Function) => boolean): void {
     this.isGateway = isGateway;
@@ -193,6 +223,7 @@ export class CorsPolicyRegistry {
    * defaults (validated at boot with the same errors as controllers), or the
    * module defaults when it has none. Compiles the policies first if boot
    * has not yet.
+   * @internal
    */
   policyForClass(target: Function): CompiledPolicy {
     this.compile();

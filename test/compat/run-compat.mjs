@@ -460,7 +460,14 @@ async function installDependencies(name, dir, manifestText, npm) {
     await writeFile(join(dir, 'package.json'), manifestText);
   }
   const args = ['install', '--no-audit', '--no-fund', ...(cached ? ['--prefer-offline'] : [])];
-  const install = await timed(`install ${name}${cached ? ' (cached)' : ''}`, () => run('npm', args, { cwd: dir }));
+  let install = await timed(`install ${name}${cached ? ' (cached)' : ''}`, () => run('npm', args, { cwd: dir }));
+  if (install.code !== 0 && /ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E5\d\d/.test(commandOutput(install))) {
+    // A registry answer that was stale or cut off (a version published a moment ago, a dropped connection):
+    // once more, asking the registry again rather than the local cache.
+    install = await timed(`install ${name} (retry)`, () =>
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-online'], { cwd: dir }),
+    );
+  }
   if (install.code !== 0) {
     fail(name, `npm install failed\n${commandOutput(install)}`);
     await rm(stampFile, { force: true });
