@@ -12,6 +12,7 @@ export const POLICY_FIELDS = [
   'preflightContinue',
   'allowPrivateNetwork',
   'rejectDisallowedOrigins',
+  'rejectMissingOrigin',
   'dangerouslyAllowInsecureOriginsWithCredentials',
 ] as const satisfies readonly (keyof CorsPolicy)[];
 

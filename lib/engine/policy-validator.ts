@@ -210,6 +210,7 @@ const BOOLEAN_FIELDS: readonly PolicyField[] = [
   'preflightContinue',
   'allowPrivateNetwork',
   'rejectDisallowedOrigins',
+  'rejectMissingOrigin',
   'dangerouslyAllowInsecureOriginsWithCredentials',
 ];
 

@@ -102,6 +102,14 @@ export interface CorsPolicy {
    */
   rejectDisallowedOrigins?: boolean;
   /**
+   * WebSocket gateways only (`CorsIoAdapter`, `CorsWsAdapter`): refuse with
+   * 403 upgrades that carry no `Origin` (non-browser clients). Not
+   * authentication: any non-browser client can send any `Origin`. Default:
+   * the adapter's `rejectMissingOrigin` option, else `false`. No effect on
+   * HTTP routes.
+   */
+  rejectMissingOrigin?: boolean;
+  /**
    * Allow `'null'` and plain-`http` (non-loopback) origins together with
    * `credentials`. Any page in a sandboxed iframe sends `Origin: null`, and an
    * `http` origin can be impersonated on the network: both let third parties

@@ -61,7 +61,7 @@ const TEST_ARTIFACT = /(^|\/)(test|tests|__tests__|fixtures|e2e)\/|\.(spec|e2e-s
  */
 const ENTRY_POINTS = [
   { subpath: '.', file: 'dist/index.js' },
-  { subpath: './testing', file: 'dist/testing/index.js', optional: true },
+  { subpath: './testing', file: 'dist/testing/index.js' },
   { subpath: './websockets', file: 'dist/websockets/index.js' },
   { subpath: './websockets/socket.io', file: 'dist/websockets/socket-io.js' },
   { subpath: './websockets/ws', file: 'dist/websockets/ws.js' },

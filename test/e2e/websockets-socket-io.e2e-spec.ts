@@ -214,6 +214,14 @@ describe.each(ADAPTERS.flatMap((adapter) => PLACEMENTS.map((placement) => [adapt
       ).resolves.toBe(101);
     });
 
+    it('reads rejectMissingOrigin from the gateway policy too', async () => {
+      const port = await start({ rejectMissingOrigin: true });
+      await expect(upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`)).resolves.toBe(403);
+      await expect(upgradeStatus(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, ALLOWED)).resolves.toBe(
+        101,
+      );
+    });
+
     it("lets a page of the server's own host upgrade, unless allowSameOrigin is false", async () => {
       const port = await start(undefined);
       const own = `http://127.0.0.1:${port}`;

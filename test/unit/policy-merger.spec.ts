@@ -85,6 +85,7 @@ describe('mergePolicyLayers', () => {
       preflightContinue: true,
       allowPrivateNetwork: true,
       rejectDisallowedOrigins: true,
+      rejectMissingOrigin: true,
       dangerouslyAllowInsecureOriginsWithCredentials: true,
     };
     const merged = mergePolicyLayers([{ label: 'L', fields }]);

@@ -150,7 +150,7 @@ describe('validatePolicyFields', () => {
       expect(fieldProblems({ tenant: 'acme' }, new Set(['debug']))[0].message).toBe(
         'is not a CORS policy field (known fields: origin, methods, allowedHeaders, exposedHeaders, credentials, ' +
           'maxAge, optionsSuccessStatus, preflightContinue, allowPrivateNetwork, rejectDisallowedOrigins, ' +
-          'dangerouslyAllowInsecureOriginsWithCredentials, debug)',
+          'rejectMissingOrigin, dangerouslyAllowInsecureOriginsWithCredentials, debug)',
       );
     });
 
