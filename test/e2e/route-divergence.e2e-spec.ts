@@ -9,7 +9,8 @@
  * request reaches. It expects zero divergences.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { All, Controller, Get, Head, Header, type INestApplication, type Type } from '@nestjs/common';
+import { All, Controller, Get, Head, Header, Module, type INestApplication, type Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -99,6 +100,30 @@ class AcmeController {
   }
 }
 
+/** A parent param route from RouterModule (`/:org/billing`) next to a static one declared in the root module. */
+@Controller('billing')
+class OrgBillingController {
+  @Get()
+  @Header('X-Handler', 'orgBilling')
+  @Cors(own('orgBilling'))
+  billing() {
+    return 'orgBilling';
+  }
+}
+
+@Module({ controllers: [OrgBillingController] })
+class OrgModule {}
+
+@Controller('acme/billing')
+class AcmeBillingController {
+  @Get()
+  @Header('X-Handler', 'acmeBilling')
+  @Cors(off('acmeBilling'))
+  billing() {
+    return 'acmeBilling';
+  }
+}
+
 /** Routes only Express's path syntax can hold: named wildcards, text after them, optional groups, HEAD after GET. */
 @Controller('items')
 class ExpressAnyController {
@@ -165,7 +190,14 @@ class FastifyFilesController {
   }
 }
 
-const SHARED = [ItemsController, DocsController, CaseController, TenantController, AcmeController];
+const SHARED = [
+  ItemsController,
+  DocsController,
+  CaseController,
+  TenantController,
+  AcmeController,
+  AcmeBillingController,
+];
 
 const BASE_PATHS = [
   '/',
@@ -181,6 +213,8 @@ const BASE_PATHS = [
   '/Case',
   '/acme/settings',
   '/zeta/settings',
+  '/acme/billing',
+  '/zeta/billing',
   '/nothing/here',
 ];
 
@@ -216,11 +250,32 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
 interface Setup {
   readonly name: string;
   readonly create: () => Promise<INestApplication>;
+  /** Who serves a few colliding requests under this router: proof that the fixture collides as intended. */
+  readonly serves: Record<string, string>;
 }
+
+const EXPRESS_SERVES = {
+  'GET /items/me': 'itemById', // declared first
+  'GET /docs/%70ublic': 'docSlug', // raw path: not the literal "public"
+  'GET /acme/settings': 'tenantSettings', // the param controller was declared first
+  'GET /zeta/billing': 'orgBilling', // RouterModule parent param route
+  'HEAD /items/42': 'itemById',
+};
+const FASTIFY_SERVES = {
+  'GET /items/me': 'itemMe', // static before param
+  'GET /docs/%70ublic': 'docPublic', // Fastify decodes before matching
+  'GET /acme/settings': 'acmeSettings',
+  'GET /zeta/billing': 'orgBilling',
+  'HEAD /items/42': 'itemById',
+};
 
 async function boot(httpAdapter: ExpressAdapter | FastifyAdapter, controllers: Type[]): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [CorsModule.forRoot({ origin: [COMMON], exposedHeaders: ['X-From-defaults'], maxAge: 7, methods: '*' })],
+    imports: [
+      CorsModule.forRoot({ origin: [COMMON], exposedHeaders: ['X-From-defaults'], maxAge: 7, methods: '*' }),
+      OrgModule,
+      RouterModule.register([{ path: ':org', module: OrgModule }]),
+    ],
     controllers,
   }).compile();
   const app = moduleRef.createNestApplication(httpAdapter, { logger: ['error'] });
@@ -232,7 +287,11 @@ const EXPRESS_CONTROLLERS = [...SHARED, ExpressAnyController, ExpressFilesContro
 const FASTIFY_CONTROLLERS = [...SHARED, FastifyAnyController, FastifyFilesController];
 
 const SETUPS: Setup[] = [
-  { name: 'express, default settings', create: () => boot(new ExpressAdapter(), EXPRESS_CONTROLLERS) },
+  {
+    name: 'express, default settings',
+    create: () => boot(new ExpressAdapter(), EXPRESS_CONTROLLERS),
+    serves: EXPRESS_SERVES,
+  },
   {
     name: 'express, case sensitive + strict routing',
     create: () => {
@@ -241,8 +300,13 @@ const SETUPS: Setup[] = [
       instance.set('strict routing', true);
       return boot(new ExpressAdapter(instance), EXPRESS_CONTROLLERS);
     },
+    serves: EXPRESS_SERVES,
   },
-  { name: 'fastify, default router options', create: () => boot(new FastifyAdapter(), FASTIFY_CONTROLLERS) },
+  {
+    name: 'fastify, default router options',
+    create: () => boot(new FastifyAdapter(), FASTIFY_CONTROLLERS),
+    serves: FASTIFY_SERVES,
+  },
   {
     name: 'fastify, non-default router options',
     create: () =>
@@ -258,6 +322,7 @@ const SETUPS: Setup[] = [
         }),
         FASTIFY_CONTROLLERS,
       ),
+    serves: FASTIFY_SERVES,
   },
 ];
 
@@ -276,7 +341,7 @@ function actualCors(res: RawResponse): Record<string, string> {
   return out;
 }
 
-describe.each(SETUPS)('divergence suite: $name', ({ create }) => {
+describe.each(SETUPS)('divergence suite: $name', ({ create, serves }) => {
   let app: INestApplication;
   let port: number;
   beforeAll(async () => {
@@ -284,6 +349,14 @@ describe.each(SETUPS)('divergence suite: $name', ({ create }) => {
     port = (app.getHttpServer().address() as AddressInfo).port;
   });
   afterAll(() => app.close());
+
+  it('collides as intended (the router picks these handlers)', async () => {
+    for (const [request, expected] of Object.entries(serves)) {
+      const [method, path] = request.split(' ');
+      const res = await sendHttp(port, method, path, [['Origin', COMMON]]);
+      expect(`${request} → ${headerLines(res, 'x-handler')[0]}`).toBe(`${request} → ${expected}`);
+    }
+  });
 
   it('answers every spelling with the CORS headers of the handler that served it, and judges preflights by it', async () => {
     const divergences: string[] = [];
