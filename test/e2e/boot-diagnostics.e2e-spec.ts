@@ -4,9 +4,9 @@
  * can clear when a tenant is removed.
  */
 import { describe, expect, it } from '@jest/globals';
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Injectable } from '@nestjs/common';
 import request from 'supertest';
-import { CorsModule, CorsOriginCache } from '../../lib/index.js';
+import { Cors, CorsModule, CorsOriginCache } from '../../lib/index.js';
 import { ADAPTERS, createApp, RecordingLogger } from './app-factory.js';
 
 @Controller('t')
@@ -17,7 +17,31 @@ class TenantController {
   }
 }
 
+@Injectable()
+@Cors({ origin: 'https://app.example.com' })
+class NotAController {
+  @Cors(false)
+  helper() {
+    return 'no route';
+  }
+}
+
 describe.each(ADAPTERS)('boot diagnostics (%s)', (adapter) => {
+  it('warns where @Cors() has no effect, naming the class and what to use instead', async () => {
+    const logger = new RecordingLogger();
+    const app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({})], controllers: [TenantController], providers: [NotAController] },
+      { logger },
+    );
+    await app.close();
+    expect(logger.corsLines('warn')).toEqual([
+      '@Cors() on NotAController has no effect: it is not an HTTP controller. For a GraphQL endpoint (resolvers), ' +
+        'give its path a policy with the `paths` option of CorsModule; ' +
+        "for a WebSocket gateway, use CorsIoAdapter or CorsWsAdapter from 'nestjs-cors/websockets'.",
+    ]);
+  });
+
   it('logs each warning once through the Logger, and the app starts', async () => {
     const logger = new RecordingLogger();
     const app = await createApp(
