@@ -1,9 +1,8 @@
-import './fastify-static-interop.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
-import type { MercuriusDriverConfig } from '@nestjs/mercurius';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import request from 'supertest';
 import { Cors, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
 import { createApp, RecordingLogger, type AdapterName } from './app-factory.js';
@@ -29,7 +28,6 @@ async function graphqlModule(adapter: AdapterName) {
   if (adapter === 'express') {
     return GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true });
   }
-  // Loaded after fastify-static-interop registered its replacement (a static import would load it first).
   const { MercuriusDriver } = await import('@nestjs/mercurius');
   return GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
 }
@@ -59,7 +57,7 @@ describe.each(SERVERS)('paths on a GraphQL endpoint (%s, %s)', (adapter) => {
     app = await createApp(
       adapter,
       {
-        imports: [CorsModule.forRoot(options), await graphqlModule(adapter)],
+        imports: [CorsModule.forRoot(options), graphqlModule(adapter)],
         providers: [HelloResolver],
         ...metadata,
       },

@@ -1,7 +1,7 @@
-import './fastify-static-interop.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ServeStaticModule } from '@nestjs/serve-static';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,6 @@ describe.each(ADAPTERS)('paths on static files (%s, ServeStaticModule)', (adapte
     mkdirSync(join(root, 'private'));
     writeFileSync(join(root, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(root, 'private', 'notes.txt'), 'not for other sites');
-    // Loaded after fastify-static-interop (its Fastify loader requires @fastify/static).
     const { ServeStaticModule } = await import('@nestjs/serve-static');
     @Module({
       imports: [
