@@ -1,3 +1,4 @@
+/* global module, jest */
 // Jest only (a node_modules mock in a `roots` folder applies to every suite).
 // `@fastify/static` 10 (loaded by Mercurius, @nestjs/serve-static and the
 // sample on Fastify) is CommonJS but requires `content-disposition` 3, an ES

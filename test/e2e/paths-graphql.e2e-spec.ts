@@ -24,12 +24,10 @@ class HelloResolver {
 }
 
 /** GraphQL the way each adapter serves it: Apollo (`app.use('/graphql')`) on Express, Mercurius (a route) on Fastify. */
-async function graphqlModule(adapter: AdapterName) {
-  if (adapter === 'express') {
-    return GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true });
-  }
-  const { MercuriusDriver } = await import('@nestjs/mercurius');
-  return GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
+function graphqlModule(adapter: AdapterName) {
+  return adapter === 'express'
+    ? GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true })
+    : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
 }
 
 const SERVERS: Array<[AdapterName, string]> = [

@@ -23,7 +23,6 @@ describe.each(ADAPTERS)('paths on static files (%s, ServeStaticModule)', (adapte
     mkdirSync(join(root, 'private'));
     writeFileSync(join(root, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(root, 'private', 'notes.txt'), 'not for other sites');
-    const { ServeStaticModule } = await import('@nestjs/serve-static');
     @Module({
       imports: [
         CorsModule.forRoot({
