@@ -44,6 +44,20 @@ describe.each(ADAPTERS)('boot validation of paths (%s)', (adapter) => {
     );
   });
 
+  it('refuses two patterns that are the same path once matched case-insensitively and %XX-decoded', async () => {
+    const error = await bootError(adapter, {
+      paths: { '/docs/*': false, '/Docs/*': false, '/caf%C3%A9': false, '/café': false },
+    });
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect(error.message).toBe(
+      [
+        'Invalid CORS configuration (2 problems):',
+        '  - module options › paths["/Docs/*"]: is the same path as paths["/docs/*"] (paths are matched case-insensitively, %XX decoded)',
+        '  - module options › paths["/café"]: is the same path as paths["/caf%C3%A9"] (paths are matched case-insensitively, %XX decoded)',
+      ].join('\n'),
+    );
+  });
+
   it('refuses paths that is not an object', async () => {
     const error = await bootError(adapter, { paths: ['/graphql'] } as unknown as CorsModuleOptions);
     expect(error).toBeInstanceOf(CorsConfigurationError);
