@@ -106,7 +106,15 @@ export class CorsPolicyRegistry {
         continue;
       }
       const policy = catalog.compile(undefined, catalog.resolve(reference, label), label);
-      this.paths.add(pattern, routeCandidate(policy, label));
+      const same = this.paths.add(pattern, routeCandidate(policy, label));
+      if (same !== undefined) {
+        catalog.problems.add(
+          'module options',
+          label,
+          `is the same path as paths["${same}"] (paths are matched case-insensitively, %XX decoded)`,
+        );
+        continue;
+      }
       this.reported.push({ method: '*', path: pattern, label, policy });
     }
   }

@@ -17,6 +17,8 @@ import { StatsController } from './controllers/stats.controller.js';
 import { corsConfig, corsModuleOptions, type CorsSettings, type SampleEnv } from './cors.config.js';
 import { PreflightCounter } from './diagnostics/preflight-counter.js';
 import { RefusalLog } from './diagnostics/refusal-log.js';
+import { ChatGateway } from './realtime/chat.gateway.js';
+import { HeadlinesResolver } from './realtime/headlines.resolver.js';
 
 export interface AppModuleOptions {
   /**
@@ -27,6 +29,8 @@ export interface AppModuleOptions {
   /** Shared with `main.ts` / the tests, which install and read them. */
   readonly preflights: PreflightCounter;
   readonly refusals: RefusalLog;
+  /** `GraphQLModule` for the adapter (Apollo or Mercurius), see `realtime/graphql.module.ts`. */
+  readonly graphql: DynamicModule;
 }
 
 function configOptions(config: AppModuleOptions['config']): ConfigModuleOptions {
@@ -50,6 +54,7 @@ export class AppModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService) => corsModuleOptions(config.getOrThrow<CorsSettings>('cors')),
         }),
+        options.graphql,
       ],
       controllers: [
         ArticlesController,
@@ -69,6 +74,8 @@ export class AppModule {
         { provide: PreflightCounter, useValue: options.preflights },
         { provide: RefusalLog, useValue: options.refusals },
         SubscriberCount,
+        ChatGateway,
+        HeadlinesResolver,
       ],
     };
   }

@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import { CorsIoAdapter } from '../lib/websockets/socket-io.js';
 import { AppModule } from './app.module.js';
 import type { SampleEnv } from './cors.config.js';
 import { PreflightCounter } from './diagnostics/preflight-counter.js';
 import { RefusalLog, SampleLogger } from './diagnostics/refusal-log.js';
+import { sampleGraphqlModule } from './realtime/graphql.module.js';
 
 export type SampleAdapter = 'express' | 'fastify';
 
@@ -48,12 +50,15 @@ export async function createSampleApp(
     config: env ? { env } : { envFile: options.envFile ?? 'sample/.env' },
     preflights,
     refusals,
+    graphql: await sampleGraphqlModule(adapter),
   });
   const logger = new SampleLogger(refusals, options.logLevels ?? ['error', 'warn', 'debug']);
   const app =
     adapter === 'express'
       ? await NestFactory.create(module, new ExpressAdapter(), { logger, abortOnError: false })
       : await NestFactory.create(module, new FastifyAdapter(), { logger, abortOnError: false });
+  // The chat gateway's socket.io server gets its CORS policy (and upgrade check) from nestjs-cors.
+  app.useWebSocketAdapter(new CorsIoAdapter(app));
   // Before init(): count every OPTIONS request, preflights nestjs-cors answers included.
   preflights.attach(app.getHttpServer() as Server);
   await app.init();

@@ -62,7 +62,8 @@ export const corsConfig = (env: SampleEnv = process.env) => registerAs('cors', (
 
 /**
  * The options given to `CorsModule.forRootAsync()`: the module defaults every
- * route without its own `@Cors()` uses, and the named policies.
+ * route without its own `@Cors()` uses (the chat gateway too), the named
+ * policies, and `paths` for the GraphQL endpoint no controller serves.
  */
 export function corsModuleOptions(settings: CorsSettings): CorsModuleOptions {
   return {
@@ -77,6 +78,16 @@ export function corsModuleOptions(settings: CorsSettings): CorsModuleOptions {
         methods: ['GET'],
         credentials: false,
       },
+      // `paths['/graphql']`: our front-end only, JSON POST and GET queries, no cookies.
+      graphql: {
+        origin: settings.appOrigins,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['Content-Type', 'Apollo-Require-Preflight'],
+        credentials: false,
+        maxAge: 600,
+      },
     },
+    // The GraphQL endpoint (Apollo or Mercurius) is no controller route: its policy is given by path.
+    paths: { '/graphql': 'graphql' },
   };
 }

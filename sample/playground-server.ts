@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,15 @@ const FILES: Readonly<Record<string, string>> = {
   '/index.html': 'text/html; charset=utf-8',
   '/playground.js': 'text/javascript; charset=utf-8',
   '/playground.css': 'text/css; charset=utf-8',
+  '/realtime.js': 'text/javascript; charset=utf-8',
 };
+
+/** socket.io's browser client, served by the page's own server (it works even when the API is down). */
+const SOCKET_IO_CLIENT = '/vendor/socket.io.js';
+
+function socketIoClientFile(): string {
+  return createRequire(import.meta.url).resolve('socket.io-client/dist/socket.io.js');
+}
 
 /**
  * `sample/public`, from the TypeScript sources (`sample/`) or from the
@@ -71,6 +80,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
         partnerOrigin: `http://127.0.0.1:${state.port}`,
       };
       body = `window.PLAYGROUND_CONFIG = ${JSON.stringify(config)};\n`;
+      type = 'text/javascript; charset=utf-8';
+    } else if (path === SOCKET_IO_CLIENT) {
+      body = await readFile(socketIoClientFile(), 'utf8');
       type = 'text/javascript; charset=utf-8';
     } else {
       const file = path === '/' ? '/index.html' : path;
