@@ -10,7 +10,12 @@ export default {
   roots: ['<rootDir>/test/browser'],
   testRegex: '\\.browser\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static 10 requires content-disposition 3, an ES module, which Jest can require() only on Node 24.9+:
+    // tests get the CommonJS content-disposition 2 that Express uses (same API).
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
+  },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },

@@ -105,7 +105,7 @@ export class CorsPolicyRegistry {
         catalog.problems.add('module options', label, problem);
         continue;
       }
-      const policy = catalog.compile(undefined, catalog.resolve(reference, label), label);
+      const policy = catalog.compile(undefined, catalog.resolve(reference, label, 'policy'), label);
       const same = this.paths.add(pattern, routeCandidate(policy, label));
       if (same !== undefined) {
         catalog.problems.add(

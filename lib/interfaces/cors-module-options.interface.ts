@@ -15,7 +15,10 @@ export interface CorsModuleOptions extends CorsPolicy {
    * static files. Keys are request paths as the browser sends them (the
    * global prefix is not added), `/graphql`, or prefixes ending in `/*`
    * (`/docs/*` covers `/docs` and everything under it; the longest pattern
-   * wins). Values are what `@Cors()` takes: a policy name, fields (merged
+   * wins). Matched as the servers behind them read paths: case-insensitively,
+   * `%XX` decoded once, `//`, `.` and `..` resolved, absolute-form targets
+   * reduced to their path, a trailing slash ignored on exact patterns.
+   * Values are what `@Cors()` takes: a policy name, fields (merged
    * over the module defaults) or `false`. A request a controller route serves
    * always follows that route's policy.
    */

@@ -61,8 +61,11 @@ export class PolicyCatalog {
     if (this.problems.items.length > 0) throw new CorsConfigurationError(this.problems.items);
   }
 
-  /** Reads a `@Cors()` argument declared at `location` (a policy name, fields, `false`). */
-  resolve(reference: unknown, location: string): ResolvedReference {
+  /**
+   * Reads a `@Cors()` argument (or a `paths` value, `field: 'policy'`)
+   * declared at `location`: a policy name, fields, `false`.
+   */
+  resolve(reference: unknown, location: string, field = '@Cors'): ResolvedReference {
     if (reference === undefined || reference === false) return reference;
     if (typeof reference === 'string') {
       const policy = this.named.get(reference);
@@ -70,7 +73,7 @@ export class PolicyCatalog {
       const known = [...this.named.keys()];
       this.problems.add(
         location,
-        '@Cors',
+        field,
         `unknown policy "${reference}"; ${known.length ? `declared policies: ${known.map((k) => `"${k}"`).join(', ')}` : 'no policies are declared in CorsModule options'}`,
       );
       return undefined;

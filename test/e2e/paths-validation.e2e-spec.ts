@@ -36,7 +36,7 @@ describe.each(ADAPTERS)('boot validation of paths (%s)', (adapter) => {
         '  - module options › paths["/docs/*/x"]: may use "*" only as a last segment ("/docs/*")',
         '  - module options › paths["/assets*"]: may use "*" only as a last segment ("/docs/*")',
         '  - module options › paths["/graphql?x=1"]: must be a path only (no query, fragment or spaces)',
-        '  - paths["/a"] › @Cors: unknown policy "nope"; declared policies: "public"',
+        '  - paths["/a"] › policy: unknown policy "nope"; declared policies: "public"',
         '  - paths["/b"] › methods: "TRACE" is a forbidden method: browsers never send it',
         '  - paths["/b"] › maxAge: must be a non-negative integer number of seconds; got number -1',
         '  - paths["/c/*"] › origin: "app.example.com" has no scheme; write it as "https://app.example.com"',
