@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
-import { createSampleApp, SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
+import type { Browser } from 'playwright-core';
+import { SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
 import { PreflightCounter } from '../../sample/diagnostics/preflight-counter.js';
-import { startPlaygroundServer, type PlaygroundServer } from '../../sample/playground-server.js';
+import type { PlaygroundServer } from '../../sample/playground-server.js';
 import { corsUnsafeRequestHeaderNames, normalizeMethod, requestHeaderLines } from '../../lib/testing/index.js';
+import { launchChromium, startSample, type SampleUnderTest } from './chromium-harness.js';
 import { BROWSER_SCENARIOS, type BrowserScenario, type ChromiumVerdict } from './scenarios.js';
 
 /**
@@ -18,18 +18,6 @@ import { BROWSER_SCENARIOS, type BrowserScenario, type ChromiumVerdict } from '.
  * request must also be the one the kit writes: the same
  * Access-Control-Request-Method and Access-Control-Request-Headers.
  */
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The preflight request headers the kit and Chromium are compared on. */
 interface PreflightRequest {
@@ -54,7 +42,7 @@ type PageOutcome = { readable: true; status: number; headers: string[] } | { rea
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -62,19 +50,17 @@ afterAll(async () => {
 });
 
 describe.each(SAMPLE_ADAPTERS)('Chromium on the scenarios against the sample on %s', (adapter) => {
+  let sample: SampleUnderTest;
   let playground: PlaygroundServer;
   let app: INestApplication;
 
   beforeAll(async () => {
-    playground = await startPlaygroundServer({ port: 0 });
-    app = await createSampleApp(adapter, { PAGE_PORT: String(playground.port) }, { logLevels: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    playground.apiUrl = `http://localhost:${(app.getHttpServer().address() as AddressInfo).port}`;
+    sample = await startSample(adapter);
+    ({ app, playground } = sample);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await playground?.close();
+    await sample?.close();
   });
 
   /** Runs the row's fetch in a new context and returns Chromium's verdict, observed from the page and the server. */

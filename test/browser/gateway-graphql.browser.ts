@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createSampleApp, SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
-import { startPlaygroundServer, type PlaygroundServer } from '../../sample/playground-server.js';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
+import type { PlaygroundServer } from '../../sample/playground-server.js';
+import { launchChromium, openPage, startSample, type OpenPage, type SampleUnderTest } from './chromium-harness.js';
 
 /**
  * The playground's gateway and GraphQL panels (sample/public/realtime.js) in
@@ -14,17 +13,6 @@ import { startPlaygroundServer, type PlaygroundServer } from '../../sample/playg
  * adapters. Each test asserts what the page concluded, what Chromium printed
  * in the console, and what nestjs-cors logged on the server.
  */
-
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What realtime.js records for the chat panel. */
 interface ChatResult {
@@ -60,15 +48,12 @@ interface RealtimeGlobal {
   };
 }
 
-interface Tab {
-  page: Page;
-  console: string[];
-}
+type Tab = OpenPage;
 
 let chromiumBrowser: Browser;
 
 beforeAll(async () => {
-  chromiumBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  chromiumBrowser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -76,17 +61,15 @@ afterAll(async () => {
 });
 
 describe.each(SAMPLE_ADAPTERS)('gateway and GraphQL panels against the sample on %s', (adapter) => {
+  let sample: SampleUnderTest;
   let pageServer: PlaygroundServer;
-  let api: INestApplication;
   let context: BrowserContext;
   let allowedTab: Tab;
   let refusedTab: Tab;
 
   beforeAll(async () => {
-    pageServer = await startPlaygroundServer({ port: 0 });
-    api = await createSampleApp(adapter, { PAGE_PORT: String(pageServer.port) }, { logLevels: ['error'] });
-    await api.listen(0, '127.0.0.1');
-    pageServer.apiUrl = `http://localhost:${(api.getHttpServer().address() as AddressInfo).port}`;
+    sample = await startSample(adapter);
+    pageServer = sample.playground;
     context = await chromiumBrowser.newContext();
     allowedTab = await openTab(pageServer.appOrigin);
     refusedTab = await openTab(pageServer.partnerOrigin);
@@ -94,19 +77,13 @@ describe.each(SAMPLE_ADAPTERS)('gateway and GraphQL panels against the sample on
 
   afterAll(async () => {
     await context?.close();
-    await api?.close();
-    await pageServer?.close();
+    await sample?.close();
   });
 
   async function openTab(origin: string): Promise<Tab> {
-    const page = await context.newPage();
-    const lines: string[] = [];
-    page.on('console', (message) => lines.push(message.text()));
-    page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('#chat-panel');
-    await page.waitForFunction(() => 'realtime' in globalThis);
-    return { page, console: lines };
+    const tab = await openPage(context, origin, '#chat-panel');
+    await tab.page.waitForFunction(() => 'realtime' in globalThis);
+    return tab;
   }
 
   /** Clicks a panel button, waits for the panel to finish; returns its result and the console lines it caused. */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createSampleApp, SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { SAMPLE_ADAPTERS } from '../../sample/bootstrap.js';
 import { PreflightCounter } from '../../sample/diagnostics/preflight-counter.js';
-import { startPlaygroundServer, type PlaygroundServer } from '../../sample/playground-server.js';
+import type { PlaygroundServer } from '../../sample/playground-server.js';
+import { launchChromium, openPage, startSample, type OpenPage, type SampleUnderTest } from './chromium-harness.js';
 import { BROWSER_SCENARIOS } from './scenarios.js';
 
 /**
@@ -19,17 +19,6 @@ import { BROWSER_SCENARIOS } from './scenarios.js';
  * Chromium said in the console, and what the server saw.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 /** The README's screenshot: rewritten only when asked (`npm run docs:screenshot`, i.e. UPDATE_SCREENSHOT=1). */
 const SCREENSHOT = fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
@@ -57,12 +46,6 @@ interface PlaygroundGlobal {
   playground: { role: string; results: Record<string, ScenarioResult> };
 }
 
-/** A page of the playground with the console messages Chromium printed while it ran. */
-interface OpenPage {
-  page: Page;
-  console: string[];
-}
-
 const blocked = (reason: RegExp) => ({
   outcome: 'blocked',
   status: null,
@@ -74,7 +57,7 @@ const blocked = (reason: RegExp) => ({
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -82,6 +65,7 @@ afterAll(async () => {
 });
 
 describe.each(SAMPLE_ADAPTERS)('the playground against the sample on %s', (adapter) => {
+  let sample: SampleUnderTest;
   let playground: PlaygroundServer;
   let app: INestApplication;
   let context: BrowserContext;
@@ -89,30 +73,17 @@ describe.each(SAMPLE_ADAPTERS)('the playground against the sample on %s', (adapt
   let partnerPage: OpenPage;
 
   beforeAll(async () => {
-    playground = await startPlaygroundServer({ port: 0 });
-    app = await createSampleApp(adapter, { PAGE_PORT: String(playground.port) }, { logLevels: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    playground.apiUrl = `http://localhost:${(app.getHttpServer().address() as AddressInfo).port}`;
+    sample = await startSample(adapter);
+    ({ app, playground } = sample);
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    appPage = await open(playground.appOrigin);
-    partnerPage = await open(playground.partnerOrigin);
+    appPage = await openPage(context, playground.appOrigin, 'body[data-state="ready"]');
+    partnerPage = await openPage(context, playground.partnerOrigin, 'body[data-state="ready"]');
   });
 
   afterAll(async () => {
     await context?.close();
-    await app?.close();
-    await playground?.close();
+    await sample?.close();
   });
-
-  async function open(origin: string): Promise<OpenPage> {
-    const page = await context.newPage();
-    const messages: string[] = [];
-    page.on('console', (message) => messages.push(message.text()));
-    page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('body[data-state="ready"]');
-    return { page, console: messages };
-  }
 
   /** Clicks a scenario's button, waits for its result, and returns it with the console lines it caused. */
   async function run({ page, console }: OpenPage, id: string): Promise<ScenarioResult & { consoleLines: string[] }> {
