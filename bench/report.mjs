@@ -210,7 +210,10 @@ function httpSection(http) {
     const floorDiffers = measuredScenarios(group).filter((scenario) => {
       const floor = group.probes.floor?.[scenario.id];
       const module = group.probes.module?.[scenario.id];
-      return floor && module && JSON.stringify(floor) !== JSON.stringify(module);
+      // Same status and the same header values; the order headers were set in does not matter.
+      const canonical = (answer) =>
+        JSON.stringify([answer.status, Object.entries(answer.headers).sort(([a], [b]) => a.localeCompare(b))]);
+      return floor && module && canonical(floor) !== canonical(module);
     });
     if (group.probes.floor) {
       parts.push(
