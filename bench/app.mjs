@@ -6,18 +6,31 @@
  */
 import 'reflect-metadata';
 import * as common from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tap } from 'rxjs';
 import { libraryUrl } from './library.mjs';
-import { benchPolicy, CONTROLLER_ROUTES, controllerCount, DEFAULT_VERSION, GLOBAL_PREFIX } from './scenarios.mjs';
+import { installFloorHook } from './floor.mjs';
+import {
+  benchPolicy,
+  CONTROLLER_ROUTES,
+  controllerCount,
+  DEFAULT_VERSION,
+  GLOBAL_PREFIX,
+  REALISTIC_PATH,
+  REALISTIC_TOKEN,
+  REALISTIC_WORK_MS,
+} from './scenarios.mjs';
 
-const { Controller, Module, VersioningType } = common;
+const { Controller, Module, VersioningType, UnauthorizedException } = common;
 
 const BODY = Object.freeze({ id: 123, name: 'item', tags: ['a', 'b'] });
 
-function defineHandler(prototype, name, verb, path) {
+function defineHandler(prototype, name, verb, path, body = () => BODY) {
   const handler = {
     [name]() {
-      return BODY;
+      return body();
     },
   }[name];
   Object.defineProperty(prototype, name, { value: handler, writable: true, configurable: true, enumerable: false });
@@ -45,6 +58,48 @@ function buildControllers(count, classDecorators) {
   return controllers;
 }
 
+/** The realistic route: `GET /api/v1/orders/:id`, awaiting ~1 ms of I/O-like work (a timer) before it answers. */
+function buildRealisticController(classDecorators) {
+  let controller = class OrdersController {};
+  defineHandler(controller.prototype, 'findOne', 'Get', ':id', async () => {
+    await sleep(REALISTIC_WORK_MS);
+    return BODY;
+  });
+  controller = Reflect.decorate([Controller(REALISTIC_PATH), ...classDecorators], controller);
+  return controller;
+}
+
+/** A global guard that lets everything through: the reference cost of any `APP_GUARD`. */
+class NoopGuard {
+  canActivate() {
+    return true;
+  }
+}
+
+/** The realistic app's own auth guard: a bearer token compared with a constant. */
+class AuthGuard {
+  canActivate(context) {
+    const request = context.switchToHttp().getRequest();
+    if (request.headers.authorization !== `Bearer ${REALISTIC_TOKEN}`) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+/** The realistic app's own interceptor: times the handler and sets a response header, as logging/metrics ones do. */
+class TimingInterceptor {
+  intercept(context, next) {
+    const started = performance.now();
+    const response = context.switchToHttp().getResponse();
+    return next.handle().pipe(
+      tap(() => {
+        const timing = `app;dur=${(performance.now() - started).toFixed(2)}`;
+        if (typeof response.header === 'function') response.header('Server-Timing', timing);
+        else response.setHeader('Server-Timing', timing);
+      }),
+    );
+  }
+}
+
 async function createAdapter(adapterName) {
   if (adapterName === 'express') {
     const { ExpressAdapter } = await import('@nestjs/platform-express');
@@ -55,27 +110,42 @@ async function createAdapter(adapterName) {
 }
 
 /**
- * The same app three ways: `none` (no CORS), `enable-cors`
- * (`app.enableCors(policy)`) and `module` (`CorsModule.forRoot(policy)`,
- * `@Cors()` on every controller), imported from the compiled `dist/`.
+ * The same app five ways: `none` (no CORS), `none-guard` (no CORS, a global
+ * no-op `APP_GUARD`: what any global guard costs), `enable-cors`
+ * (`app.enableCors(policy)`), `floor` (a hand-written request hook that
+ * writes the module's headers for the module's origins, no policy logic) and
+ * `module` (`CorsModule.forRoot(policy)`, `@Cors()` on every controller),
+ * imported from the compiled `dist/`.
+ *
+ * `flavour` `realistic`: the app also gets a global interceptor and an auth
+ * guard of its own, and the route `GET /api/v1/orders/:id` that awaits
+ * ~1 ms before it answers.
  */
-export async function createBenchApp(adapterName, variant, routes) {
+export async function createBenchApp(adapterName, variant, routes, flavour = 'hello') {
   const imports = [];
+  const providers = [];
   const classDecorators = [];
   if (variant === 'module') {
     const { CorsModule, Cors } = await import(libraryUrl('index.js'));
     imports.push(CorsModule.forRoot(benchPolicy()));
     classDecorators.push(Cors());
   }
+  if (variant === 'none-guard') providers.push({ provide: APP_GUARD, useClass: NoopGuard });
   const controllers = buildControllers(controllerCount(routes), classDecorators);
-  const AppModule = Reflect.decorate([Module({ imports, controllers })], class BenchAppModule {});
+  if (flavour === 'realistic') {
+    controllers.push(buildRealisticController(classDecorators));
+    providers.push(
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_INTERCEPTOR, useClass: TimingInterceptor },
+    );
+  }
+  const AppModule = Reflect.decorate([Module({ imports, controllers, providers })], class BenchAppModule {});
   const app = await NestFactory.create(AppModule, await createAdapter(adapterName), {
     logger: ['error', 'warn'],
   });
   app.setGlobalPrefix(GLOBAL_PREFIX);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_VERSION });
-  if (variant === 'enable-cors') {
-    app.enableCors(benchPolicy());
-  }
+  if (variant === 'enable-cors') app.enableCors(benchPolicy());
+  if (variant === 'floor') installFloorHook(app.getHttpAdapter(), adapterName);
   return app;
 }

@@ -19,8 +19,8 @@ export const CONNECTIONS = 10;
  * Starts one variant in its own process and waits for its port.
  * `extraNodeOptions` (e.g. `--cpu-prof`) go to that process's node.
  */
-export function startServer(adapter, variant, routes, extraNodeOptions = []) {
-  const child = fork(SERVER, [adapter, variant, String(routes)], {
+export function startServer(adapter, variant, routes, extraNodeOptions = [], flavour = 'hello') {
+  const child = fork(SERVER, [adapter, variant, String(routes), flavour], {
     execArgv: [...SERVER_NODE_OPTIONS, ...extraNodeOptions],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -43,6 +43,18 @@ export function startServer(adapter, variant, routes, extraNodeOptions = []) {
         routes,
         port: message.port,
         pid: child.pid,
+        /** The garbage collections the server has seen so far (counts by kind, total ms). */
+        gcStats() {
+          return new Promise((resolveStats) => {
+            const listener = (reply) => {
+              if (reply?.type !== 'gc') return;
+              child.off('message', listener);
+              resolveStats(reply.gc);
+            };
+            child.on('message', listener);
+            child.send({ type: 'gc' });
+          });
+        },
         /** Asks the server to exit and waits until it has (profiles are written by then). */
         async stop() {
           if (child.exitCode === null && child.signalCode === null) {
@@ -92,18 +104,26 @@ export function mainThreadCpuNanos(pid) {
  * that each connection sends in turn). Returns completed requests per second
  * and, given the server's `pid`, its main thread's CPU time per request.
  */
-export async function runLoad(port, requests, seconds, pid) {
+export async function runLoad(port, requests, seconds, pid, server, { latency = false } = {}) {
+  const gcBefore = server ? await server.gcStats() : undefined;
   const cpuBefore = pid === undefined ? NaN : mainThreadCpuNanos(pid);
-  const result = await autocannonRun(port, requests, seconds);
+  const result = await autocannonRun(port, requests, seconds, latency);
   const cpuNanos = pid === undefined ? NaN : mainThreadCpuNanos(pid) - cpuBefore;
+  const gcAfter = server ? await server.gcStats() : undefined;
+  const per100k = (kind) => ((gcAfter[kind] - gcBefore[kind]) * 100_000) / result.requests;
   return {
     ...result,
+    gc: gcBefore && {
+      minor: per100k('minor'),
+      major: per100k('major') + per100k('incremental'),
+      millis: per100k('millis'),
+    },
     cpuMicrosPerRequest: cpuNanos / 1000 / result.requests,
     cpuShare: cpuNanos / 1e9 / result.seconds,
   };
 }
 
-function autocannonRun(port, requests, seconds) {
+function autocannonRun(port, requests, seconds, latency) {
   const list = Array.isArray(requests) ? requests : [requests];
   return new Promise((resolve, reject) => {
     autocannon(
@@ -113,7 +133,7 @@ function autocannonRun(port, requests, seconds) {
         pipelining: 1,
         duration: seconds,
         sampleInt: 100,
-        skipAggregateResult: true,
+        skipAggregateResult: !latency,
         requests: list.map(({ method, path, headers }) => ({ method, path, headers })),
       },
       (error, result) => {
@@ -122,10 +142,14 @@ function autocannonRun(port, requests, seconds) {
           return;
         }
         const elapsed = (result.finish.getTime() - result.start.getTime()) / 1000;
+        // The aggregated result (latency wanted) carries the count in `requests.total`.
+        const completed = result.totalCompletedRequests ?? result.requests.total;
         resolve({
-          rps: result.totalCompletedRequests / elapsed,
+          rps: completed / elapsed,
+          latencyP50: result.latency?.p50,
+          latencyP99: result.latency?.p99,
           seconds: elapsed,
-          requests: result.totalCompletedRequests,
+          requests: completed,
           errors: result.errors + result.timeouts,
           statuses: {
             '2xx': result['2xx'],

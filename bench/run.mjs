@@ -13,8 +13,19 @@ import { libraryUrl } from './library.mjs';
 import { CONNECTIONS, probe, runLoad, startServer } from './load.mjs';
 import { analyzeProfile } from './profile.mjs';
 import { renderResults } from './report.mjs';
-import { ADAPTERS, APP_SIZES, scenarioRequest, SCENARIOS, VARIANTS } from './scenarios.mjs';
-import { rotate } from './stats.mjs';
+import {
+  ADAPTERS,
+  APP_SIZES,
+  realisticRequest,
+  REALISTIC_VARIANTS,
+  scenarioRequest,
+  SCENARIOS,
+  VARIANTS,
+  variantMeasures,
+} from './scenarios.mjs';
+import { median, rotate } from './stats.mjs';
+
+const ALL_VARIANTS = VARIANTS;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -22,7 +33,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const config = {
   quick: QUICK,
   /** Each session starts fresh server processes, warms them up, then runs its rounds. */
-  sessions: Number(process.env.BENCH_SESSIONS ?? (QUICK ? 1 : 3)),
+  sessions: Number(process.env.BENCH_SESSIONS ?? (QUICK ? 1 : 2)),
   roundsPerSession: Number(process.env.BENCH_ROUNDS ?? 2),
   seconds: Number(process.env.BENCH_SECONDS ?? (QUICK ? 0.5 : 0.7)),
   warmupChunkSeconds: QUICK ? 0.5 : 0.7,
@@ -33,7 +44,15 @@ const config = {
   profileWarmupSeconds: QUICK ? 1 : 2,
   profileSeconds: QUICK ? 2 : 5,
   connections: CONNECTIONS,
-  parts: (process.env.BENCH_ONLY ?? 'engine,http,profile').split(','),
+  parts: (process.env.BENCH_ONLY ?? 'engine,http,realistic,boot,profile').split(','),
+  /** Variants of the HTTP benchmark (all by default). */
+  variants: (process.env.BENCH_VARIANTS ?? VARIANTS.map((variant) => variant.id).join(',')).split(','),
+  /** The realistic scenario: seconds per run and rounds (one session of fresh processes per adapter). */
+  realisticSeconds: QUICK ? 1 : 2,
+  realisticRounds: Number(process.env.BENCH_REALISTIC_ROUNDS ?? (QUICK ? 2 : 5)),
+  /** Boot cost: app sizes, and fresh processes per adapter, variant and size. */
+  bootSizes: (process.env.BENCH_BOOT_SIZES ?? '1000,10000').split(',').map(Number),
+  bootRepeats: Number(process.env.BENCH_BOOT_REPEATS ?? 1),
   adapters: (process.env.BENCH_ADAPTERS ?? ADAPTERS.join(',')).split(','),
   sizes: (process.env.BENCH_SIZES ?? APP_SIZES.join(',')).split(',').map(Number),
   scenarios: (process.env.BENCH_SCENARIOS ?? SCENARIOS.map((scenario) => scenario.id).join(',')).split(','),
@@ -135,10 +154,10 @@ async function warmUp(server, routes) {
   return { chunks, settled: false };
 }
 
-async function startVariants(adapter, routes) {
+async function startVariants(adapter, routes, variants) {
   const servers = {};
   try {
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       servers[variant.id] = await startServer(adapter, variant.id, routes);
     }
   } catch (error) {
@@ -159,25 +178,33 @@ async function stopAll(servers) {
  * then `rounds` rounds of every scenario on every variant, interleaved.
  */
 async function benchGroup(adapter, routes) {
+  const VARIANTS = ALL_VARIANTS.filter((variant) => config.variants.includes(variant.id));
   const scenarios = SCENARIOS.filter((scenario) => config.scenarios.includes(scenario.id));
   const perScenario = () =>
     Object.fromEntries(
-      scenarios.map((scenario) => [scenario.id, Object.fromEntries(VARIANTS.map((variant) => [variant.id, []]))]),
+      scenarios.map((scenario) => [
+        scenario.id,
+        Object.fromEntries(
+          VARIANTS.filter((variant) => variantMeasures(variant, scenario.id)).map((variant) => [variant.id, []]),
+        ),
+      ]),
     );
   const runs = perScenario();
   const cpu = perScenario();
   const cpuShare = perScenario();
+  const gc = perScenario();
+  const loads = [];
   const warmup = Object.fromEntries(VARIANTS.map((variant) => [variant.id, []]));
   const probes = {};
   const problems = [];
   let round = 0;
   for (let session = 0; session < config.sessions; session++) {
-    const servers = await startVariants(adapter, routes);
+    const servers = await startVariants(adapter, routes, VARIANTS);
     try {
       if (session === 0) {
         for (const variant of VARIANTS) {
           probes[variant.id] = {};
-          for (const scenario of scenarios) {
+          for (const scenario of scenarios.filter((scenario) => variantMeasures(variant, scenario.id))) {
             const request = scenarioRequest(scenario.id, routes);
             probes[variant.id][scenario.id] = await probe(servers[variant.id].port, request);
           }
@@ -193,23 +220,118 @@ async function benchGroup(adapter, routes) {
       for (let sessionRound = 0; sessionRound < config.roundsPerSession; sessionRound++, round++) {
         for (const [scenarioIndex, scenario] of scenarios.entries()) {
           const request = scenarioRequest(scenario.id, routes);
-          for (const variant of rotate(VARIANTS, round + scenarioIndex)) {
+          const measured = VARIANTS.filter((variant) => variantMeasures(variant, scenario.id));
+          for (const variant of rotate(measured, round + scenarioIndex)) {
             const server = servers[variant.id];
-            const result = await runLoad(server.port, request, config.seconds, server.pid);
+            const result = await runLoad(server.port, request, config.seconds, server.pid, server);
             runs[scenario.id][variant.id].push(result.rps);
             cpu[scenario.id][variant.id].push(result.cpuMicrosPerRequest);
             cpuShare[scenario.id][variant.id].push(result.cpuShare);
+            gc[scenario.id][variant.id].push(result.gc);
             if (result.errors > 0)
               problems.push(`${variant.id}/${scenario.id}: ${result.errors} socket errors/timeouts`);
           }
         }
-        log(`${adapter}, ${routes} routes: round ${round + 1}/${config.sessions * config.roundsPerSession} done`);
+        loads.push(loadavg()[0]);
+        log(
+          `${adapter}, ${routes} routes: round ${round + 1}/${config.sessions * config.roundsPerSession} done (load ${loadavg()[0].toFixed(2)})`,
+        );
       }
     } finally {
       await stopAll(servers);
     }
   }
-  return { adapter, routes, probes, warmup, runs, cpu, cpuShare, problems };
+  return {
+    adapter,
+    routes,
+    variants: VARIANTS.map((variant) => variant.id),
+    probes,
+    warmup,
+    runs,
+    cpu,
+    cpuShare,
+    gc,
+    loads,
+    problems,
+  };
+}
+
+/**
+ * The realistic scenario on one adapter: none, enableCors and the module,
+ * each in a fresh process, warmed up, then rounds of interleaved runs.
+ */
+async function benchRealistic(adapter) {
+  const variants = ALL_VARIANTS.filter((variant) => REALISTIC_VARIANTS.includes(variant.id));
+  const request = realisticRequest();
+  const servers = {};
+  const data = Object.fromEntries(variants.map((variant) => [variant.id, { rps: [], cpu: [], p50: [], p99: [] }]));
+  const probes = {};
+  const loads = [];
+  try {
+    for (const variant of variants) {
+      servers[variant.id] = await startServer(adapter, variant.id, 10, [], 'realistic');
+      probes[variant.id] = await probe(servers[variant.id].port, request);
+      for (let chunk = 0; chunk < config.warmupMaxChunks; chunk++) {
+        await runLoad(servers[variant.id].port, request, config.warmupChunkSeconds);
+      }
+    }
+    for (let round = 0; round < config.realisticRounds; round++) {
+      for (const variant of rotate(variants, round)) {
+        const server = servers[variant.id];
+        const result = await runLoad(server.port, request, config.realisticSeconds, server.pid, undefined, {
+          latency: true,
+        });
+        data[variant.id].rps.push(result.rps);
+        data[variant.id].cpu.push(result.cpuMicrosPerRequest);
+        data[variant.id].p50.push(result.latencyP50);
+        data[variant.id].p99.push(result.latencyP99);
+      }
+      loads.push(loadavg()[0]);
+      log(`realistic, ${adapter}: round ${round + 1}/${config.realisticRounds} done (load ${loadavg()[0].toFixed(2)})`);
+    }
+  } finally {
+    await stopAll(servers);
+  }
+  return { adapter, probes, data, loads };
+}
+
+/** `app.init()` time and heap of one app, each in a fresh process (boot.mjs). */
+function bootOnce(adapter, variant, routes) {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(ROOT, 'bench', 'boot.mjs'), adapter, variant, String(routes)],
+    { encoding: 'utf8', env: process.env, maxBuffer: 1 << 20 },
+  );
+  if (child.status !== 0) throw new Error(`boot ${adapter}/${variant}/${routes} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop());
+}
+
+async function benchBoot() {
+  const rows = [];
+  for (const routes of config.bootSizes) {
+    for (const adapter of config.adapters) {
+      const samples = { none: [], module: [] };
+      for (let repeat = 0; repeat < config.bootRepeats; repeat++) {
+        for (const variant of ['none', 'module']) samples[variant].push(bootOnce(adapter, variant, routes));
+      }
+      const summary = (variant, key) => median(samples[variant].map((sample) => sample[key]));
+      const row = { adapter, routes, load: loadavg()[0] };
+      for (const variant of ['none', 'module']) {
+        row[variant] = {
+          createMillis: summary(variant, 'createMillis'),
+          initMillis: summary(variant, 'initMillis'),
+          heapBytes: summary(variant, 'heapBytes'),
+          rssBytes: summary(variant, 'rssBytes'),
+          moduleWork: samples[variant][0].moduleWork,
+        };
+      }
+      rows.push(row);
+      log(
+        `boot: ${adapter}, ${routes} routes: init ${row.none.initMillis.toFixed(0)} → ${row.module.initMillis.toFixed(0)} ms`,
+      );
+    }
+  }
+  return rows;
 }
 
 function nowMicros() {
@@ -268,6 +390,17 @@ async function measureAll() {
       }
     }
   }
+  if (config.parts.includes('realistic')) {
+    results.realistic = [];
+    for (const adapter of config.adapters) {
+      log(`realistic scenario: ${adapter}`);
+      results.realistic.push(await benchRealistic(adapter));
+    }
+  }
+  if (config.parts.includes('boot')) {
+    log('boot cost: app.init() time and heap');
+    results.boot = await benchBoot();
+  }
   if (config.parts.includes('profile')) {
     results.profiles = [];
     for (const adapter of config.adapters) {
@@ -282,7 +415,8 @@ async function measureAll() {
   // Keep the soak section (written by soak.mjs) across benchmark runs.
   const previous = existsSync(config.output) ? readFileSync(config.output, 'utf8') : '';
   const soak = /<!-- soak:start -->[\s\S]*<!-- soak:end -->/.exec(previous)?.[0];
-  const rendered = renderResults(results);
+  const findingsFile = join(ROOT, 'bench', 'findings.md');
+  const rendered = renderResults(results, existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : undefined);
   writeFileSync(config.output, soak ? `${rendered.trimEnd()}\n\n${soak}\n` : rendered);
   log(`wrote ${config.output} (raw: ${join(work, 'results.json')})`);
 }

@@ -102,10 +102,35 @@ export function scenarioRequest(id, routes) {
   }
 }
 
+/**
+ * `scenarios`: where a variant is measured (all when absent). The global
+ * no-op guard only matters on requests that reach a handler; the floor
+ * writes no answer of its own to a refused origin beyond `Vary`.
+ */
 export const VARIANTS = [
   { id: 'none', label: 'no CORS' },
+  { id: 'none-guard', label: 'no CORS + global no-op guard', scenarios: ['actual', 'no-origin'] },
   { id: 'enable-cors', label: 'app.enableCors()' },
+  { id: 'floor', label: 'floor (hand-written hook)' },
   { id: 'module', label: 'nestjs-cors' },
 ];
+
+export function variantMeasures(variant, scenarioId) {
+  return variant.scenarios === undefined || variant.scenarios.includes(scenarioId);
+}
+
+/** The realistic scenario: a route that awaits ~1 ms behind the app's own global interceptor and auth guard. */
+export const REALISTIC_PATH = 'orders';
+export const REALISTIC_TOKEN = 'bench-token';
+export const REALISTIC_WORK_MS = 1;
+export const REALISTIC_VARIANTS = ['none', 'enable-cors', 'module'];
+
+export function realisticRequest() {
+  return {
+    method: 'GET',
+    path: `/${GLOBAL_PREFIX}/v${DEFAULT_VERSION}/${REALISTIC_PATH}/42`,
+    headers: { origin: ALLOWED_ORIGIN, authorization: `Bearer ${REALISTIC_TOKEN}` },
+  };
+}
 
 export const ADAPTERS = ['express', 'fastify'];

@@ -123,6 +123,8 @@ export class FastifyRequestRouter implements RequestRouter {
  * the policy of requests no route serves.
  */
 function servingHost(candidates: readonly RouteCandidate[], host: string | undefined): readonly RouteCandidate[] {
+  // The common case (one handler, bound to no host) without a callback per request.
+  if (candidates.length === 1 && candidates[0].hosts === undefined) return candidates;
   if (candidates.every((candidate) => candidate.hosts === undefined)) return candidates;
   const hostname = hostnameOf(host);
   const serving = candidates.filter(

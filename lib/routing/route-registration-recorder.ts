@@ -53,6 +53,7 @@ export class RouteRegistrationRecorder {
     this.stop();
     const target = adapter as AdapterMethods;
     const byMethod = groupByAdapterMethod(entries);
+    const byLabel = new Map([...byMethod].map(([method, list]) => [method, groupByLabel(list)]));
     for (const name of RouteRegistrationRecorder.methodNames) {
       this.wrap(
         target,
@@ -60,7 +61,7 @@ export class RouteRegistrationRecorder {
         (args) => {
           const handler = args[args.length - 1];
           if (typeof args[0] !== 'string' || typeof handler !== 'function') return;
-          const entry = this.identify(args[0], handler, byMethod.get(name) ?? []);
+          const entry = this.identify(args[0], handler, byMethod.get(name) ?? [], byLabel.get(name));
           if (!entry) return;
           this.seen++;
           const conditional = this.versionFilterSeen && (entry.declaresVersion || this.defaultVersionSet);
@@ -102,13 +103,22 @@ export class RouteRegistrationRecorder {
    * is still ambiguous after that is methods that no metadata tells apart:
    * they are taken in discovery order, which is Nest's registration order.
    */
-  private identify(path: string, handler: Function, candidates: readonly HandlerEntry[]): HandlerEntry | undefined {
+  private identify(
+    path: string,
+    handler: Function,
+    candidates: readonly HandlerEntry[],
+    byLabel?: ReadonlyMap<string, readonly HandlerEntry[]>,
+  ): HandlerEntry | undefined {
     let left = candidates;
     const narrow = (keep: (entry: HandlerEntry) => boolean) => {
       const kept = left.filter(keep);
       if (kept.length > 0) left = kept;
     };
-    if (left.length > 1 && handler.name.includes('.')) narrow((entry) => entry.label === handler.name);
+    if (left.length > 1 && handler.name.includes('.')) {
+      // An index, not a filter over every entry of the method: that made boot quadratic in the routes.
+      const named = byLabel?.get(handler.name);
+      if (named !== undefined && named.length > 0) left = named;
+    }
     if (left.length > 1 && Reflect.getMetadataKeys(handler).length > 0) {
       narrow((entry) =>
         Reflect.getMetadataKeys(entry.handler).every(
@@ -137,6 +147,8 @@ export class RouteRegistrationRecorder {
   stop(): void {
     for (const undo of this.restore.reverse()) undo();
     this.restore = [];
+    // Boot-time bookkeeping: nothing on the request path reads it.
+    this.assigned.clear();
   }
 }
 
@@ -144,9 +156,21 @@ function groupByAdapterMethod(entries: readonly HandlerEntry[]): Map<string, Han
   const byMethod = new Map<string, HandlerEntry[]>();
   for (const entry of entries) {
     const name = String(RequestMethod[entry.requestMethod] ?? '').toLowerCase();
-    byMethod.set(name, [...(byMethod.get(name) ?? []), entry]);
+    const list = byMethod.get(name);
+    if (list === undefined) byMethod.set(name, [entry]);
+    else list.push(entry);
   }
   return byMethod;
+}
+
+function groupByLabel(entries: readonly HandlerEntry[]): Map<string, HandlerEntry[]> {
+  const byLabel = new Map<string, HandlerEntry[]>();
+  for (const entry of entries) {
+    const list = byLabel.get(entry.label);
+    if (list === undefined) byLabel.set(entry.label, [entry]);
+    else list.push(entry);
+  }
+  return byLabel;
 }
 
 function endsWithPath(path: string, suffix: string): boolean {
