@@ -130,7 +130,8 @@ export class CorsModule
   private createRouter(adapter: HttpAdapterLike): RequestRouter {
     if (adapter.getType?.() === 'fastify') {
       const fastify = adapter.getInstance?.() as FastifyInstanceLike;
-      const router = new FastifyRequestRouter(readFastifyRouterOptions(fastify.initialConfig));
+      const exposeHeadRoutes = (fastify.initialConfig as { exposeHeadRoutes?: boolean } | undefined)?.exposeHeadRoutes;
+      const router = new FastifyRequestRouter({ ...readFastifyRouterOptions(fastify.initialConfig), exposeHeadRoutes });
       fastify.addHook('onRoute', (route) => router.onRoute(route));
       return router;
     }

@@ -56,7 +56,11 @@ export class FastifyRouteTable {
   private readonly router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   private count = 0;
 
-  constructor(options: FastifyRouterOptions) {
+  /** `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET route answers HEAD too. */
+  constructor(
+    options: FastifyRouterOptions,
+    private readonly headFromGet = false,
+  ) {
     this.router = FindMyWay({ ...options });
   }
 
@@ -81,7 +85,8 @@ export class FastifyRouteTable {
 
   /** The handlers that may serve `method url`, or none. */
   lookup(method: string, url: string): readonly RouteCandidate[] {
-    const found = this.router.find(method as FindMyWay.HTTPMethod, url);
+    let found = this.router.find(method as FindMyWay.HTTPMethod, url);
+    if (found === null && method === 'HEAD' && this.headFromGet) found = this.router.find('GET', url);
     if (found === null) return NO_ROUTES;
     const { candidates } = found.store as Slot;
     return candidates.length === 1 ? candidates[0].alone : candidates;

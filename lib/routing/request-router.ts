@@ -74,11 +74,10 @@ interface FastifyRequestLike {
  */
 export class FastifyRequestRouter implements RequestRouter {
   private readonly table: FastifyRouteTable;
-  private readonly byHandler = new Map<Function, readonly RouteCandidate[]>();
-  private pending?: RouteCandidate;
+  private pending?: { readonly method: string; readonly candidate: RouteCandidate };
 
-  constructor(options: FastifyRouterOptions) {
-    this.table = new FastifyRouteTable(options);
+  constructor(options: FastifyRouterOptions & { readonly exposeHeadRoutes?: boolean }) {
+    this.table = new FastifyRouteTable(options, options.exposeHeadRoutes !== false);
   }
 
   get routeCount(): number {
@@ -86,8 +85,8 @@ export class FastifyRequestRouter implements RequestRouter {
   }
 
   /** Nest is registering a route of this candidate: the `onRoute` calls that follow are its routes. */
-  add(_method: string, _path: string, candidate: RouteCandidate): void {
-    this.pending = candidate;
+  add(method: string, _path: string, candidate: RouteCandidate): void {
+    this.pending = { method, candidate };
   }
 
   /** Nest's registration call returned. */
@@ -95,12 +94,18 @@ export class FastifyRequestRouter implements RequestRouter {
     this.pending = undefined;
   }
 
-  /** Fastify's `onRoute` hook: a route as Fastify holds it (Nest's, or the HEAD route Fastify adds for a GET). */
+  /**
+   * Fastify's `onRoute` hook: a route as Fastify holds it — Nest's, or the
+   * HEAD route Fastify adds for a GET, within the same registration call.
+   * That HEAD route is not put in the preflight table (the table answers HEAD
+   * from GET instead): a third fewer entries, and a smaller heap.
+   */
   onRoute(route: FastifyRouteOptions): void {
-    const candidate = this.pending ?? this.byHandler.get(route.handler)?.[0];
-    if (candidate === undefined) return;
-    this.byHandler.set(route.handler, candidate.alone);
+    const pending = this.pending;
+    if (pending === undefined) return;
+    const { candidate } = pending;
     route.config = { ...route.config, [ROUTE_CANDIDATES]: candidate.alone };
+    if (route.method === 'HEAD' && pending.method === 'get') return;
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
       this.table.add(method, route.url, candidate);
     }

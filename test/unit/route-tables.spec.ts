@@ -145,6 +145,18 @@ describe('FastifyRouteTable: the route Fastify matches, with its router options'
     expect(labels(table.lookup('GET', '/items/123456'))).toEqual([]);
     expect(labels(table.lookup('POST', '/items/1'))).toEqual([]);
   });
+
+  it('answers HEAD from GET when Fastify exposes HEAD routes, and only then', () => {
+    const exposed = new FastifyRouteTable({}, true);
+    exposed.add('GET', '/a', route('get'));
+    expect(labels(exposed.lookup('HEAD', '/a'))).toEqual(['get']);
+    const hidden = new FastifyRouteTable({}, false);
+    hidden.add('GET', '/a', route('get'));
+    expect(labels(hidden.lookup('HEAD', '/a'))).toEqual([]);
+    exposed.add('HEAD', '/b', route('head'));
+    exposed.add('GET', '/b', route('getB'));
+    expect(labels(exposed.lookup('HEAD', '/b'))).toEqual(['head']);
+  });
 });
 
 describe('PathPolicyTable: the paths option', () => {
