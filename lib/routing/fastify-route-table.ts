@@ -54,7 +54,6 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  */
 export class FastifyRouteTable {
   private readonly router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
-  private count = 0;
 
   /** `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET route answers HEAD too. */
   constructor(
@@ -62,10 +61,6 @@ export class FastifyRouteTable {
     private readonly headFromGet = false,
   ) {
     this.router = FindMyWay({ ...options });
-  }
-
-  get routeCount(): number {
-    return this.count;
   }
 
   add(method: string, url: string, candidate: RouteCandidate): void {
@@ -77,7 +72,6 @@ export class FastifyRouteTable {
     }
     try {
       this.router.on(method as FindMyWay.HTTPMethod, url, noop, { candidates: [candidate] } satisfies Slot);
-      this.count++;
     } catch {
       // A route Fastify itself accepted but this router cannot hold (a custom method): its preflights get the defaults.
     }

@@ -13,8 +13,6 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  * (header versioning, say), in the order it tries them.
  */
 export interface RequestRouter {
-  /** Routes the router holds. */
-  readonly routeCount: number;
   /** For an actual request: `request` is the adapter's request object, `raw` the Node request. */
   actual(request: unknown, raw: IncomingMessage): readonly RouteCandidate[];
   /** For a preflight: the handlers the request it announces (`method`, same URL) would reach. */
@@ -29,10 +27,6 @@ export class ExpressRequestRouter implements RequestRouter {
 
   constructor(matching: ExpressMatching) {
     this.table = new ExpressRouteTable(matching);
-  }
-
-  get routeCount(): number {
-    return this.table.routeCount;
   }
 
   add(method: string, path: string, candidate: RouteCandidate): void {
@@ -78,10 +72,6 @@ export class FastifyRequestRouter implements RequestRouter {
 
   constructor(options: FastifyRouterOptions & { readonly exposeHeadRoutes?: boolean }) {
     this.table = new FastifyRouteTable(options, options.exposeHeadRoutes !== false);
-  }
-
-  get routeCount(): number {
-    return this.table.routeCount;
   }
 
   /** Nest is registering a route of this candidate: the `onRoute` calls that follow are its routes. */

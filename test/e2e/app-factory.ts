@@ -58,3 +58,24 @@ export class RecordingLogger implements LoggerService {
     return this.lines.filter((l) => l.level === level && l.context === 'CorsModule').map((l) => l.message);
   }
 }
+
+/** What `start()` rejects with; fails the test if the app started instead. */
+export async function bootFailure<E extends Error = Error>(start: () => Promise<INestApplication>): Promise<E> {
+  let app: INestApplication;
+  try {
+    app = await start();
+  } catch (error) {
+    return error as E;
+  }
+  await app.close();
+  throw new Error('the application started');
+}
+
+/** The error an app on `adapter` with this metadata fails to boot with (logger off). */
+export function bootError<E extends Error = Error>(
+  adapter: AdapterName,
+  metadata: ModuleMetadata,
+  options: AppOptions = { logger: false },
+): Promise<E> {
+  return bootFailure<E>(() => createApp(adapter, metadata, options));
+}

@@ -13,7 +13,10 @@ import {
   ORIGIN_TRUE_PROBLEM,
 } from '../../lib/engine/policy-validator.js';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
-import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
+import { ADAPTERS, bootError as bootWith, createApp, type AdapterName } from './app-factory.js';
+
+const bootError = (adapter: AdapterName, metadata: Parameters<typeof bootWith>[1]) =>
+  bootWith<CorsConfigurationError>(adapter, metadata);
 import { corsHeaders, preflight } from './http-helpers.js';
 
 const APP = 'https://app.example.com';
@@ -28,17 +31,6 @@ class DocsController {
   save() {
     return {};
   }
-}
-
-async function bootError(adapter: AdapterName, metadata: Parameters<typeof createApp>[1]) {
-  let app: INestApplication | undefined;
-  try {
-    app = await createApp(adapter, metadata, { logger: false });
-  } catch (error) {
-    return error as CorsConfigurationError;
-  }
-  await app.close();
-  throw new Error('the application started');
 }
 
 /** A `cors`-style callback origin, as Nest's `CorsOptions` types it. */

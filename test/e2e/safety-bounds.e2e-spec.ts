@@ -7,7 +7,10 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Put, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsConfigurationError, CorsModule } from '../../lib/index.js';
-import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
+import { ADAPTERS, bootError as bootWith, createApp, type AdapterName } from './app-factory.js';
+
+const bootError = (adapter: AdapterName, metadata: Parameters<typeof bootWith>[1]) =>
+  bootWith<CorsConfigurationError>(adapter, metadata);
 import { corsHeaders, preflight } from './http-helpers.js';
 
 @Controller('pages')
@@ -20,17 +23,6 @@ class PagesController {
   save() {
     return {};
   }
-}
-
-async function bootError(adapter: AdapterName, metadata: Parameters<typeof createApp>[1]) {
-  let app: INestApplication | undefined;
-  try {
-    app = await createApp(adapter, metadata, { logger: false });
-  } catch (error) {
-    return error as CorsConfigurationError;
-  }
-  await app.close();
-  throw new Error('the application started');
 }
 
 describe.each(ADAPTERS)('safety bounds (%s)', (adapter) => {

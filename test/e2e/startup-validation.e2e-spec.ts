@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Injectable, Module, Post, type INestApplication } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
-import { ADAPTERS, createApp } from './app-factory.js';
+import { ADAPTERS, bootError, createApp } from './app-factory.js';
 
 @Controller('users')
 @Cors({ origin: 'https://app.example.com/', maxAge: -5 })
@@ -30,16 +30,6 @@ class OkController {
   ok() {
     return {};
   }
-}
-
-async function bootError(adapter: (typeof ADAPTERS)[number], metadata: Parameters<typeof createApp>[1]) {
-  try {
-    const app = await createApp(adapter, metadata, { logger: false });
-    await app.close();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('the application started');
 }
 
 describe.each(ADAPTERS)('startup validation (%s)', (adapter) => {

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { Cors, CorsConfigurationError, CorsModule } from '../../lib/index.js';
 import { isGatewayClass, readGatewayDeclaration } from '../../lib/websockets/gateway-metadata.js';
 import { CorsIoAdapter, CorsWsAdapter } from '../../lib/websockets/index.js';
-import { ADAPTERS, createApp, RecordingLogger, type AdapterName } from './app-factory.js';
+import { ADAPTERS, bootFailure, createApp, RecordingLogger, type AdapterName } from './app-factory.js';
 import { corsHeadersOf, listen, pollingPath, sendRequest } from './websockets-clients.js';
 
 const ALLOWED = 'https://app.example.com';
@@ -78,14 +78,8 @@ async function boot(
   });
 }
 
-async function bootError(http: AdapterName, kind: AdapterKind, metadata: ModuleMetadata): Promise<Error> {
-  try {
-    const app = await boot(http, kind, metadata);
-    await app.close();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('the application started');
+function bootError(http: AdapterName, kind: AdapterKind, metadata: ModuleMetadata): Promise<Error> {
+  return bootFailure(() => boot(http, kind, metadata));
 }
 
 describe.each(ADAPTERS)('gateway policies at boot (%s)', (http) => {
