@@ -51,7 +51,9 @@ if (profile) {
     nextTickMicrosPerRequest: perRequest(
       analysis.overall.filter((entry) => entry.name === 'nextTick').reduce((sum, entry) => sum + entry.share, 0),
     ),
-    top: analysis.overall.slice(0, 15).map((entry) => `${perRequest(entry.share)} µs ${entry.name} ${entry.location}`),
+    top: analysis.overall
+      .slice(0, Number(process.env.PROFILE_TOP ?? 15))
+      .map((entry) => `${perRequest(entry.share)} µs ${entry.name} ${entry.location}`),
     library: analysis.underLibrary
       .slice(0, 15)
       .map((entry) => `${perRequest(entry.share)} µs ${entry.name} ${entry.location}`),

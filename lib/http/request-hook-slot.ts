@@ -32,8 +32,10 @@ export class RequestHookSlot {
     if (typeof adapter.setOnRequestHook !== 'function') return false;
     this.adapter = adapter;
     this.other = typeof adapter.onRequestHook === 'function' ? adapter.onRequestHook : undefined;
-    const composite: RequestHook = (request, response, done) =>
-      ours(request, response, (error) => {
+    const composite: RequestHook = (request, response, done) => {
+      // Alone in the slot (the common case): no continuation to allocate per request.
+      if (this.other === undefined) return ours(request, response, done);
+      return ours(request, response, (error) => {
         const other = this.other;
         if (error !== undefined || other === undefined) return done(error);
         try {
@@ -44,6 +46,7 @@ export class RequestHookSlot {
           done(e);
         }
       });
+    };
     this.ownSetter = Object.getOwnPropertyDescriptor(adapter, 'setOnRequestHook');
     const keep = (hook: unknown) => {
       this.other = typeof hook === 'function' ? (hook as RequestHook) : undefined;

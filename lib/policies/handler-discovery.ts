@@ -74,29 +74,39 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
   const hosts = host === undefined ? undefined : compileHostPatterns(host);
   const controllerPaths = toPathList(Reflect.getMetadata(PATH_METADATA, controller));
   const controllerVersion = Reflect.getMetadata(VERSION_METADATA, controller) !== undefined;
-  const entries: HandlerEntry[] = [];
+  const routes: Array<Omit<HandlerEntry, 'policy' | 'mayOverwriteVary'> & { readonly reference: unknown }> = [];
   for (const methodName of scanner.getAllMethodNames(controller.prototype)) {
     const handler = controller.prototype[methodName] as Function;
     const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
     const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
     if (requestMethod === undefined || methodPaths === undefined) continue;
-    const label = `${controller.name}.${methodName}`;
-    const routeLayer = catalog.resolve(Reflect.getMetadata(CORS_METADATA, handler), label);
-    const policy = catalog.compile(classLayer, routeLayer, label);
-    entries.push({
+    routes.push({
       controller,
       methodName,
       handler,
-      label,
-      policy,
+      label: `${controller.name}.${methodName}`,
+      reference: Reflect.getMetadata(CORS_METADATA, handler),
       hosts,
       requestMethod,
       declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,
       pathSuffixes: controllerPaths.flatMap((c) => toPathList(methodPaths).map((m) => joinPaths(c, m))),
-      mayOverwriteVary: policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler),
     });
   }
-  return entries;
+  // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once.
+  const sharing = routes.filter((route) => route.reference === undefined).map((route) => route.label);
+  const shared = sharing.length > 0 ? catalog.compileShared(classLayer, sharing, controller.name) : undefined;
+  return routes.map(({ reference, ...route }) => {
+    const policy =
+      reference === undefined
+        ? shared!
+        : catalog.compile(classLayer, catalog.resolve(reference, route.label), route.label);
+    return {
+      ...route,
+      policy,
+      mayOverwriteVary:
+        policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, route.methodName, route.handler),
+    };
+  });
 }
 
 function toPathList(value: unknown): string[] {

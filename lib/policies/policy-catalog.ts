@@ -17,6 +17,9 @@ const MODULE_OPTION_KEYS: ReadonlySet<string> = new Set([
   'allowOtherCorsLayers',
 ]);
 
+/** Where {@link PolicyCatalog.compileShared} finds the problems that belong to each handler. */
+const SHARED_LOCATION = '\u0000handlers';
+
 /** What a `@Cors()` argument (or a `paths` entry) resolves to: fields to merge, off, or nothing. */
 export type ResolvedReference = PolicyLayer | false | undefined;
 
@@ -99,6 +102,32 @@ export class PolicyCatalog {
     if (routeLayer) layers.push(routeLayer);
     const merged = mergePolicyLayers(layers);
     validateMergedPolicy(merged, label, this.problems);
+    return compilePolicy(merged, label, this.asyncOrigin);
+  }
+
+  /**
+   * {@link PolicyCatalog.compile} for the handlers of one class that have no
+   * `@Cors()` of their own (`labels`): they share one merged policy, so it is
+   * merged, validated and compiled once, and each problem found is reported
+   * for every one of them, exactly as compiling them one by one would.
+   */
+  compileShared(classLayer: ResolvedReference, labels: readonly string[], label: string): CompiledPolicy {
+    if (classLayer === false) return disabledPolicy(label);
+    const layers = [this.defaultsLayer];
+    if (classLayer) layers.push(classLayer);
+    const merged = mergePolicyLayers(layers);
+    // Problems of the merge itself are located at the handler; the others at the layer that set the field.
+    const found = new ProblemList();
+    validateMergedPolicy(merged, SHARED_LOCATION, found);
+    const each = (location: string, report: (at: string) => void) => {
+      if (location === SHARED_LOCATION) labels.forEach(report);
+      else report(location);
+    };
+    for (const { location, field, message } of found.items)
+      each(location, (at) => this.problems.add(at, field, message));
+    for (const { location, field, message } of found.warnings) {
+      each(location, (at) => this.problems.warn(at, field, message));
+    }
     return compilePolicy(merged, label, this.asyncOrigin);
   }
 

@@ -94,7 +94,7 @@ export class FastifyRequestRouter implements RequestRouter {
     const pending = this.pending;
     if (pending === undefined) return;
     const { candidate } = pending;
-    route.config = { ...route.config, [ROUTE_CANDIDATES]: candidate.alone };
+    route.config = routeConfigWith(route.config, candidate.alone);
     if (route.method === 'HEAD' && pending.method === 'get') return;
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
       this.table.add(method, route.url, candidate);
@@ -110,6 +110,25 @@ export class FastifyRequestRouter implements RequestRouter {
   preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
     return servingHost(this.table.lookup(method, raw.url ?? '/'), raw.headers.host);
   }
+}
+
+/**
+ * A new route config: the route's own entries and the candidates under the
+ * symbol. Without a prototype, for V8's sake: Fastify copies every route's
+ * config (`{ ...config, url, method }`), and the copy of an ordinary
+ * non-empty object gets a hidden class of its own, one per route (thousands
+ * in a large app, which slows property access in the whole process; see
+ * bench/findings.md), while copies of this one share a class. The object is
+ * only read at boot, by `onRoute` hooks; requests see Fastify's copy, an
+ * ordinary object.
+ */
+function routeConfigWith(
+  config: Record<PropertyKey, unknown> | undefined,
+  candidates: readonly RouteCandidate[],
+): Record<PropertyKey, unknown> {
+  const copy = Object.assign(Object.create(null) as Record<PropertyKey, unknown>, config);
+  copy[ROUTE_CANDIDATES] = candidates;
+  return copy;
 }
 
 /**
