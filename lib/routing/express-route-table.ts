@@ -1,5 +1,5 @@
 import { METHODS, type IncomingMessage } from 'node:http';
-import { match, parse, type Token } from 'path-to-regexp';
+import { match, parse, type MatchOptions, type Token, type TokenData } from 'path-to-regexp';
 import parseUrl from 'parseurl';
 import { hostnameOf } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
@@ -67,16 +67,9 @@ export class ExpressRouteTable {
 
   /** Adds a route in declaration order. `method` is the adapter method (`get`, `all`, …). */
   add(method: string, path: string, candidate: RouteCandidate): void {
-    let tokens: Token[];
-    let matcher: (pathname: string) => unknown;
+    let parsed: TokenData;
     try {
-      tokens = parse(path).tokens;
-      matcher = match(path, {
-        sensitive: this.matching.caseSensitive,
-        trailing: !this.matching.strict,
-        end: true,
-        decode: false,
-      });
+      parsed = parse(path);
     } catch {
       // Express would have refused the same path when Nest registered it.
       return;
@@ -85,9 +78,15 @@ export class ExpressRouteTable {
     const route: ExpressRoute = {
       order: this.count++,
       methods: lower === 'all' ? undefined : new Set([lower]),
-      matches: (pathname) => matcher(pathname) !== false,
+      matches: lazyMatcher(parsed, {
+        sensitive: this.matching.caseSensitive,
+        trailing: !this.matching.strict,
+        end: true,
+        decode: false,
+      }),
       candidate,
     };
+    const tokens = parsed.tokens;
     for (const variant of expandGroups(tokens)) {
       this.insert(toSegments(variant, this.matching.caseSensitive), route);
     }
@@ -160,6 +159,26 @@ export class ExpressRouteTable {
     if (literal !== undefined) this.collect(literal, segments, index + 1, found);
     if (node.dynamic !== undefined && segment !== '') this.collect(node.dynamic, segments, index + 1, found);
   }
+}
+
+/**
+ * The route's path-to-regexp matcher, compiled on the first request that
+ * needs it: most routes of a large app never do, and compiling them all at
+ * boot was the largest part of the module's boot time. One that cannot be
+ * compiled matches nothing (Express would have refused the route).
+ */
+function lazyMatcher(parsed: TokenData, options: MatchOptions): (pathname: string) => boolean {
+  let matcher: ((pathname: string) => unknown) | undefined;
+  return (pathname) => {
+    if (matcher === undefined) {
+      try {
+        matcher = match(parsed, options);
+      } catch {
+        matcher = () => false;
+      }
+    }
+    return matcher(pathname) !== false;
+  };
 }
 
 function handlesMethod(route: ExpressRoute, method: string): boolean {
