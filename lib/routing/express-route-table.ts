@@ -1,5 +1,5 @@
 import { METHODS, type IncomingMessage } from 'node:http';
-import { match, parse, type MatchOptions, type Token, type TokenData } from 'path-to-regexp';
+import { parse, pathToRegexp, type PathToRegexpOptions, type Token, type TokenData } from 'path-to-regexp';
 import parseUrl from 'parseurl';
 import { hostnameOf } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
@@ -46,8 +46,8 @@ const PARSEABLE_METHODS: ReadonlySet<string> = new Set(METHODS);
  * goes to the first route that handles `GET` or `HEAD`; `@All()` handles
  * every method.
  *
- * Exactness: every answer is confirmed with the same path-to-regexp matcher
- * and options Express builds for the route. Speed: a trie over path
+ * Exactness: every answer is confirmed with the regular expression
+ * path-to-regexp builds for the route with the options Express uses. Speed: a trie over path
  * segments, built at boot, narrows the routes to those that can match at all
  * (a handful), so a lookup never scans the route list.
  *
@@ -82,7 +82,6 @@ export class ExpressRouteTable {
         sensitive: this.matching.caseSensitive,
         trailing: !this.matching.strict,
         end: true,
-        decode: false,
       }),
       candidate,
     };
@@ -162,22 +161,24 @@ export class ExpressRouteTable {
 }
 
 /**
- * The route's path-to-regexp matcher, compiled on the first request that
- * needs it: most routes of a large app never do, and compiling them all at
- * boot was the largest part of the module's boot time. One that cannot be
+ * Whether a pathname matches the route: the regular expression
+ * path-to-regexp builds for it with Express's options (what `match()` runs,
+ * without building its result), compiled on the first request that needs
+ * it: most routes of a large app never do, and compiling them all at boot
+ * was the largest part of the module's boot time. One that cannot be
  * compiled matches nothing (Express would have refused the route).
  */
-function lazyMatcher(parsed: TokenData, options: MatchOptions): (pathname: string) => boolean {
-  let matcher: ((pathname: string) => unknown) | undefined;
+function lazyMatcher(parsed: TokenData, options: PathToRegexpOptions): (pathname: string) => boolean {
+  let regexp: RegExp | undefined;
   return (pathname) => {
-    if (matcher === undefined) {
+    if (regexp === undefined) {
       try {
-        matcher = match(parsed, options);
+        regexp = pathToRegexp(parsed, options).regexp;
       } catch {
-        matcher = () => false;
+        regexp = /(?!)/;
       }
     }
-    return matcher(pathname) !== false;
+    return regexp.test(pathname);
   };
 }
 
