@@ -33,7 +33,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const config = {
   quick: QUICK,
   /** Each session starts fresh server processes, warms them up, then runs its rounds. */
-  sessions: Number(process.env.BENCH_SESSIONS ?? (QUICK ? 1 : 2)),
+  sessions: Number(process.env.BENCH_SESSIONS ?? (QUICK ? 1 : 3)),
   roundsPerSession: Number(process.env.BENCH_ROUNDS ?? 2),
   seconds: Number(process.env.BENCH_SECONDS ?? (QUICK ? 0.5 : 0.7)),
   warmupChunkSeconds: QUICK ? 0.5 : 0.7,
