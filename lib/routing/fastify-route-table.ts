@@ -1,5 +1,6 @@
 import FindMyWay from 'find-my-way';
 import type { RouteCandidate } from './route-candidate.js';
+import { SegmentRouteTrie } from './segment-route-trie.js';
 
 /** The router options of a Fastify instance that decide which route a URL matches. */
 export interface FastifyRouterOptions {
@@ -43,9 +44,15 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
 
 /**
  * The routes of a Fastify app, for preflights: which handler the request a
- * preflight announces (its method, its URL) would reach. A find-my-way router
- * with the app's own router options, fed with each route exactly as Fastify
- * registered it (`onRoute`), so it matches what Fastify matches.
+ * preflight announces (its method, its URL) would reach, as Fastify's router
+ * (find-my-way) with the app's own router options would find it.
+ *
+ * Routes made of literal segments, whole-segment parameters and a final
+ * wildcard (what Nest registers) go into a {@link SegmentRouteTrie}: a few
+ * objects per route. As soon as one route has another shape (a regex
+ * parameter, `:a-:b`, an optional parameter, `*` inside a segment), the
+ * table holds a find-my-way router instead, fed with every route, so it
+ * matches what Fastify matches whatever the routes are.
  *
  * Actual requests never need it: Fastify has matched their route before the
  * early layer runs. Routes that share a method and URL and differ by
@@ -53,38 +60,92 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  * header, so each of them may serve the request.
  */
 export class FastifyRouteTable {
-  private readonly router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  private readonly trie: SegmentRouteTrie<Slot>;
+  private router?: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  /** find-my-way was fed every route (it replaces the trie). */
+  private routerHoldsAll = false;
+  /**
+   * Every route added before the first lookup, to feed find-my-way if a
+   * route the trie cannot hold comes (dropped at the first lookup: Nest adds
+   * every route during `app.init()`, before any request).
+   */
+  private added?: Array<readonly [method: string, url: string, candidate: RouteCandidate]> = [];
 
   /** `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET route answers HEAD too. */
   constructor(
-    options: FastifyRouterOptions,
+    private readonly options: FastifyRouterOptions,
     private readonly headFromGet = false,
   ) {
-    this.router = FindMyWay({ ...options });
+    this.trie = new SegmentRouteTrie({
+      caseSensitive: options.caseSensitive !== false,
+      ignoreTrailingSlash: options.ignoreTrailingSlash === true,
+      ignoreDuplicateSlashes: options.ignoreDuplicateSlashes === true,
+      maxParamLength: options.maxParamLength || 100,
+      useSemicolonDelimiter: options.useSemicolonDelimiter === true,
+    });
+  }
+
+  /** Whether the table fell back to find-my-way (a route the trie cannot hold). */
+  get usesFindMyWay(): boolean {
+    return this.router !== undefined;
   }
 
   add(method: string, url: string, candidate: RouteCandidate): void {
-    const existing = this.router.findRoute(method as FindMyWay.HTTPMethod, url);
-    if (existing) {
-      const slot = existing.store as Slot;
-      if (!slot.candidates.includes(candidate)) slot.candidates.push(candidate);
+    this.added?.push([method, url, candidate]);
+    if (this.router === undefined && this.trie.accepts(url)) {
+      addCandidate(
+        this.trie.slot(method, url, () => ({ candidates: [] })),
+        candidate,
+      );
       return;
     }
-    try {
-      this.router.on(method as FindMyWay.HTTPMethod, url, noop, { candidates: [candidate] } satisfies Slot);
-    } catch {
-      // A route Fastify itself accepted but this router cannot hold (a custom method): its preflights get the defaults.
+    if (this.router === undefined) {
+      this.router = FindMyWay({ ...this.options });
+      this.routerHoldsAll = this.added !== undefined;
+      for (const [earlierMethod, earlierUrl, earlier] of this.added ?? [[method, url, candidate] as const]) {
+        this.addToRouter(earlierMethod, earlierUrl, earlier);
+      }
+      return;
     }
+    this.addToRouter(method, url, candidate);
   }
 
   /** The handlers that may serve `method url`, or none. */
   lookup(method: string, url: string): readonly RouteCandidate[] {
-    let found = this.router.find(method as FindMyWay.HTTPMethod, url);
-    if (found === null && method === 'HEAD' && this.headFromGet) found = this.router.find('GET', url);
-    if (found === null) return NO_ROUTES;
-    const { candidates } = found.store as Slot;
+    let slot = this.find(method, url);
+    if (slot === undefined && method === 'HEAD' && this.headFromGet) slot = this.find('GET', url);
+    if (slot === undefined) return NO_ROUTES;
+    const { candidates } = slot;
     return candidates.length === 1 ? candidates[0].alone : candidates;
   }
+
+  private find(method: string, url: string): Slot | undefined {
+    this.added = undefined;
+    const router = this.router;
+    if (router === undefined) return this.trie.find(method, url);
+    const fromRouter = () => (router.find(method as FindMyWay.HTTPMethod, url)?.store as Slot | undefined) ?? undefined;
+    if (this.routerHoldsAll) return fromRouter();
+    // Only if a route the trie cannot hold came after requests did (never in Nest): the trie's routes first.
+    return this.trie.find(method, url) ?? fromRouter();
+  }
+
+  private addToRouter(method: string, url: string, candidate: RouteCandidate): void {
+    const router = this.router!;
+    const existing = router.findRoute(method as FindMyWay.HTTPMethod, url);
+    if (existing) {
+      addCandidate(existing.store as Slot, candidate);
+      return;
+    }
+    try {
+      router.on(method as FindMyWay.HTTPMethod, url, noop, { candidates: [candidate] } satisfies Slot);
+    } catch {
+      // A route Fastify itself accepted but this router cannot hold (a custom method): its preflights get the defaults.
+    }
+  }
+}
+
+function addCandidate(slot: Slot, candidate: RouteCandidate): void {
+  if (!slot.candidates.includes(candidate)) slot.candidates.push(candidate);
 }
 
 function noop(): void {}

@@ -159,6 +159,29 @@ describe('FastifyRouteTable: the route Fastify matches, with its router options'
   });
 });
 
+describe('FastifyRouteTable: routes the preflight trie cannot hold', () => {
+  it('holds Nest-shaped routes in the trie', () => {
+    const table = new FastifyRouteTable({});
+    table.add('GET', '/items/:id', route('one'));
+    table.add('GET', '/files/*', route('files'));
+    expect(table.usesFindMyWay).toBe(false);
+    expect(labels(table.lookup('GET', '/items/7'))).toEqual(['one']);
+    expect(labels(table.lookup('GET', '/files/a/b.png'))).toEqual(['files']);
+  });
+
+  it('switches to find-my-way with every route once one has another shape, and still finds each', () => {
+    const table = new FastifyRouteTable({});
+    table.add('GET', '/items/:id', route('one'));
+    table.add('GET', '/items/:id(^\\d+$)', route('numeric'));
+    table.add('GET', '/items/me', route('me'));
+    expect(table.usesFindMyWay).toBe(true);
+    // find-my-way: a regex parameter is tried before a plain one, a literal before both.
+    expect(labels(table.lookup('GET', '/items/42'))).toEqual(['numeric']);
+    expect(labels(table.lookup('GET', '/items/abc'))).toEqual(['one']);
+    expect(labels(table.lookup('GET', '/items/me'))).toEqual(['me']);
+  });
+});
+
 describe('PathPolicyTable: the paths option', () => {
   const table = new PathPolicyTable();
   table.add('/graphql', route('graphql'));

@@ -1,0 +1,220 @@
+/**
+ * A small router for Fastify preflights: which route find-my-way (Fastify's
+ * router) would pick for a method and URL, for routes made of literal
+ * segments, whole-segment parameters (`:id`) and a final wildcard (`*`),
+ * which is what Nest registers. It holds a few objects per route where
+ * find-my-way compiles functions per node and per route (2 KB a route),
+ * heap that slowed every request of large apps (bench/findings.md).
+ *
+ * It answers as find-my-way 9 does for those routes (checked against
+ * find-my-way itself by test/unit/segment-route-trie.spec.ts and by the
+ * divergence suite): the URL is read as find-my-way reads it (absolute-form
+ * targets, `?`, `#`, `;` with `useSemicolonDelimiter`, percent-decoding that
+ * keeps reserved characters encoded, duplicate and trailing slashes per the
+ * options, case per `caseSensitive`); at each segment a literal beats a
+ * parameter, which beats the wildcard, backtracking when a branch fails; a
+ * parameter may be empty and may not be longer than `maxParamLength`. A
+ * route of any other shape is refused by {@link SegmentRouteTrie.accepts},
+ * and the caller keeps find-my-way for the app.
+ */
+
+/** The options of find-my-way that change which route a URL reaches. */
+export interface SegmentMatching {
+  readonly caseSensitive: boolean;
+  readonly ignoreTrailingSlash: boolean;
+  readonly ignoreDuplicateSlashes: boolean;
+  readonly maxParamLength: number;
+  readonly useSemicolonDelimiter: boolean;
+}
+
+class TrieNode<T> {
+  literal?: Map<string, TrieNode<T>>;
+  param?: TrieNode<T>;
+  /** The slot of a route ending in `*` here: matches any rest of the path. */
+  wildcard?: T;
+  /** The slot of a route ending exactly here. */
+  slot?: T;
+}
+
+/** `%XX` sequences that find-my-way leaves encoded in the path (they differ between decodeURI and decodeURIComponent). */
+const RESERVED_ESCAPE = /%(?:2[3-6BbCcFf]|3[AaBbDdFf]|40)/;
+const RESERVED_ESCAPES = /%(?:2[3-6BbCcFf]|3[AaBbDdFf]|40)/g;
+const PERCENT_25 = /%25/g;
+const DUPLICATE_SLASHES = /\/\/+/g;
+/** A whole-segment parameter: `:` and a name without the characters that make find-my-way build a regex node. */
+const PLAIN_PARAM = /^:[^:().\-/]*$/;
+
+/** The segments of a route pattern, or `undefined` when its shape is not one this trie matches exactly. */
+type PatternSegment = { readonly literal: string } | { readonly param: true } | { readonly wildcard: true };
+
+export class SegmentRouteTrie<T> {
+  private readonly trees = new Map<string, TrieNode<T>>();
+
+  constructor(private readonly matching: SegmentMatching) {}
+
+  /** Whether `url` is a route pattern this trie matches exactly as find-my-way does. */
+  accepts(url: string): boolean {
+    return this.segmentsOf(url) !== undefined;
+  }
+
+  /**
+   * The slot of `method url` (the same slot for patterns find-my-way treats
+   * as one route: `:id` and `:name` at the same place), created by `create`
+   * the first time. Only for patterns {@link accepts} accepts.
+   */
+  slot(method: string, url: string, create: () => T): T {
+    const segments = this.segmentsOf(url);
+    if (segments === undefined) throw new Error(`not a plain route pattern: ${url}`);
+    let node: TrieNode<T> | undefined = this.trees.get(method);
+    if (node === undefined) {
+      node = new TrieNode<T>();
+      this.trees.set(method, node);
+    }
+    for (const segment of segments) {
+      if ('wildcard' in segment) return (node.wildcard ??= create());
+      if ('param' in segment) {
+        node = node.param ??= new TrieNode<T>();
+        continue;
+      }
+      const literal: Map<string, TrieNode<T>> = (node.literal ??= new Map());
+      let next: TrieNode<T> | undefined = literal.get(segment.literal);
+      if (next === undefined) {
+        next = new TrieNode<T>();
+        literal.set(segment.literal, next);
+      }
+      node = next;
+    }
+    return (node.slot ??= create());
+  }
+
+  /** The slot of the route find-my-way would pick for `method url`, or `undefined`. */
+  find(method: string, url: string): T | undefined {
+    const root = this.trees.get(method);
+    if (root === undefined) return undefined;
+    const read = this.readPath(url);
+    if (read === undefined) return undefined;
+    return this.visit(root, read.path, read.origin, 1, read.decodeParams);
+  }
+
+  /**
+   * Depth first, a literal before the parameter before the wildcard. `from`
+   * is where the segment to match starts (just after a `/`). Literals are
+   * compared on `path` (lower-cased when matching is case-insensitive);
+   * parameters end at the next `/` of `origin` and are measured there, as
+   * find-my-way does.
+   */
+  private visit(node: TrieNode<T>, path: string, origin: string, from: number, decodeParams: boolean): T | undefined {
+    const length = path.length;
+    if (node.literal !== undefined) {
+      let end = path.indexOf('/', from);
+      if (end === -1) end = length;
+      const next = node.literal.get(path.slice(from, end));
+      if (next !== undefined) {
+        const found = end === length ? next.slot : this.visit(next, path, origin, end + 1, decodeParams);
+        if (found !== undefined) return found;
+      }
+    }
+    if (node.param !== undefined) {
+      let end = origin.indexOf('/', from);
+      if (end === -1) end = length;
+      if (paramLength(origin.slice(from, end), decodeParams) <= this.matching.maxParamLength) {
+        const next = node.param;
+        const found = end >= length ? next.slot : this.visit(next, path, origin, end + 1, decodeParams);
+        if (found !== undefined) return found;
+      }
+    }
+    return node.wildcard;
+  }
+
+  /** The path find-my-way matches for a request target, or `undefined` for one it rejects as a bad URL. */
+  private readPath(url: string): { path: string; origin: string; decodeParams: boolean } | undefined {
+    let path = url;
+    if (path.charCodeAt(0) !== 0x2f) {
+      const absolute = pathOfAbsoluteUrl(path);
+      if (absolute === undefined) return undefined;
+      path = absolute;
+    }
+    path = path.slice(0, this.pathEnd(path));
+    let decodeParams = false;
+    if (path.includes('%', 1)) {
+      decodeParams = RESERVED_ESCAPE.test(path);
+      const encodedPercent = path.includes('%25');
+      if (encodedPercent || path.replace(RESERVED_ESCAPES, '').includes('%')) {
+        try {
+          path = decodeURI(encodedPercent ? path.replace(PERCENT_25, '%2525') : path);
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    if (this.matching.ignoreDuplicateSlashes && path.includes('//')) path = path.replace(DUPLICATE_SLASHES, '/');
+    if (this.matching.ignoreTrailingSlash) path = trimLastSlash(path);
+    return { path: this.matching.caseSensitive ? path : path.toLowerCase(), origin: path, decodeParams };
+  }
+
+  /** Where the path ends: the first `?`, `#` (or `;` with `useSemicolonDelimiter`) after the first character. */
+  private pathEnd(path: string): number {
+    let end = path.length;
+    for (const delimiter of this.matching.useSemicolonDelimiter ? ['?', '#', ';'] : ['?', '#']) {
+      const at = path.indexOf(delimiter, 1);
+      if (at !== -1 && at < end) end = at;
+    }
+    return end;
+  }
+
+  private segmentsOf(url: string): PatternSegment[] | undefined {
+    if (url.charCodeAt(0) !== 0x2f || url.includes('%') || url.includes('::') || url.includes('?')) return undefined;
+    let pattern = url;
+    if (this.matching.ignoreDuplicateSlashes) pattern = pattern.replace(DUPLICATE_SLASHES, '/');
+    if (this.matching.ignoreTrailingSlash) pattern = trimLastSlash(pattern);
+    const parts = pattern.slice(1).split('/');
+    const segments: PatternSegment[] = [];
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index];
+      if (part.includes('*')) {
+        if (part !== '*' || index !== parts.length - 1) return undefined;
+        segments.push({ wildcard: true });
+      } else if (part.includes(':')) {
+        if (!PLAIN_PARAM.test(part)) return undefined;
+        segments.push({ param: true });
+      } else {
+        segments.push({ literal: this.matching.caseSensitive ? part : part.toLowerCase() });
+      }
+    }
+    return segments;
+  }
+}
+
+/** A parameter's length as find-my-way measures it: reserved escapes count as the character they stand for. */
+function paramLength(raw: string, decodeParams: boolean): number {
+  if (!decodeParams || !raw.includes('%')) return raw.length;
+  const escapes = raw.match(RESERVED_ESCAPES);
+  return escapes === null ? raw.length : raw.length - 2 * escapes.length;
+}
+
+function trimLastSlash(path: string): string {
+  return path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f ? path.slice(0, -1) : path;
+}
+
+/**
+ * The path of an absolute-form request target (`http://host/path?query`),
+ * the target itself when it is not one, `undefined` when find-my-way would
+ * reject it (a fragment, no host, a URL that does not parse).
+ */
+function pathOfAbsoluteUrl(url: string): string | undefined {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd === -1) return url;
+  const scheme = url.slice(0, schemeEnd).toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return url;
+  const authorityStart = schemeEnd + 3;
+  const pathStart = url.indexOf('/', authorityStart);
+  const queryStart = url.indexOf('?', authorityStart);
+  let authorityEnd = pathStart === -1 ? url.length : pathStart;
+  if (queryStart !== -1 && queryStart < authorityEnd) authorityEnd = queryStart;
+  if (url.includes('#', authorityStart) || authorityEnd === authorityStart) return undefined;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || parsed.protocol !== `${scheme}:` || parsed.host.length === 0) return undefined;
+  if (authorityEnd === url.length) return '/';
+  if (authorityEnd === queryStart) return `/${url.slice(queryStart)}`;
+  return url.slice(pathStart);
+}
