@@ -74,39 +74,43 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
   const hosts = host === undefined ? undefined : compileHostPatterns(host);
   const controllerPaths = toPathList(Reflect.getMetadata(PATH_METADATA, controller));
   const controllerVersion = Reflect.getMetadata(VERSION_METADATA, controller) !== undefined;
-  const routes: Array<Omit<HandlerEntry, 'policy' | 'mayOverwriteVary'> & { readonly reference: unknown }> = [];
+  const found: Array<{ readonly methodName: string; readonly handler: Function; readonly reference: unknown }> = [];
   for (const methodName of scanner.getAllMethodNames(controller.prototype)) {
     const handler = controller.prototype[methodName] as Function;
     const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
     const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
     if (requestMethod === undefined || methodPaths === undefined) continue;
-    routes.push({
+    found.push({ methodName, handler, reference: Reflect.getMetadata(CORS_METADATA, handler) });
+  }
+  // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once.
+  const sharing = found
+    .filter((each) => each.reference === undefined)
+    .map((each) => labelOf(controller, each.methodName));
+  const shared = sharing.length > 0 ? catalog.compileShared(classLayer, sharing, controller.name) : undefined;
+  // One object literal for every entry: the guard reads entries on every request, and entries built by
+  // spreading would each get a V8 hidden class of their own.
+  return found.map(({ methodName, handler, reference }): HandlerEntry => {
+    const label = labelOf(controller, methodName);
+    const policy =
+      reference === undefined ? shared! : catalog.compile(classLayer, catalog.resolve(reference, label), label);
+    const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[];
+    return {
       controller,
       methodName,
       handler,
-      label: `${controller.name}.${methodName}`,
-      reference: Reflect.getMetadata(CORS_METADATA, handler),
+      label,
+      policy,
       hosts,
-      requestMethod,
+      requestMethod: Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod,
       declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,
       pathSuffixes: controllerPaths.flatMap((c) => toPathList(methodPaths).map((m) => joinPaths(c, m))),
-    });
-  }
-  // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once.
-  const sharing = routes.filter((route) => route.reference === undefined).map((route) => route.label);
-  const shared = sharing.length > 0 ? catalog.compileShared(classLayer, sharing, controller.name) : undefined;
-  return routes.map(({ reference, ...route }) => {
-    const policy =
-      reference === undefined
-        ? shared!
-        : catalog.compile(classLayer, catalog.resolve(reference, route.label), route.label);
-    return {
-      ...route,
-      policy,
-      mayOverwriteVary:
-        policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, route.methodName, route.handler),
+      mayOverwriteVary: policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler),
     };
   });
+}
+
+function labelOf(controller: Type, methodName: string): string {
+  return `${controller.name}.${methodName}`;
 }
 
 function toPathList(value: unknown): string[] {

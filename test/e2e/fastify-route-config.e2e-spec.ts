@@ -11,7 +11,7 @@ import { Controller, Delete, Get, Module, Param, Post, Put, Req, type INestAppli
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { setFlagsFromString } from 'node:v8';
 import request from 'supertest';
-import { Cors, CorsModule } from '../../lib/index.js';
+import { Cors, CorsModule, CorsPolicyRegistry } from '../../lib/index.js';
 import { createApp } from './app-factory.js';
 
 const ALLOWED = 'https://app.example';
@@ -73,7 +73,19 @@ class ItemsController {
   }
 }
 
-@Module({ imports: [CorsModule.forRoot({})], controllers: [ItemsController] })
+/** Many controllers of many handlers, as a large app has (V8 shares classes between the first few objects anyway). */
+const manyControllers = Array.from({ length: 20 }, (_, index) => {
+  const controller = { [`Many${index}Controller`]: class {} }[`Many${index}Controller`];
+  for (let method = 0; method < 10; method++) {
+    const name = `route${method}`;
+    Object.defineProperty(controller.prototype, name, { value: () => name, writable: true, configurable: true });
+    const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, name)!;
+    Reflect.decorate([Get(`r${method}`)], controller.prototype, name, descriptor);
+  }
+  return Reflect.decorate([Controller(`many${index}`), Cors()], controller) as typeof controller;
+});
+
+@Module({ imports: [CorsModule.forRoot({})], controllers: [ItemsController, ...manyControllers] })
 class AppModule {}
 
 /** `%HaveSameMap` (V8): do two objects share a hidden class? */
@@ -137,6 +149,23 @@ describe('fastify route config', () => {
     expect(reports.taggedBy).toBe('other-plugin');
     expect(seen.get('list')!.taggedBy).toBe('other-plugin');
     expect(tagsSeenByOtherHook).toContain('reports');
+  });
+
+  it("gives the module's handler entries (read by the guard on every request) one hidden class", () => {
+    const same = sameHiddenClass();
+    const registry = app.get(CorsPolicyRegistry);
+    const methods = ['list', 'create', 'one', 'replace', 'remove', 'parts', 'search', 'reports'] as const;
+    const entries = [
+      ...methods.map((name) => registry.entryFor(ItemsController, ItemsController.prototype[name])!),
+      ...manyControllers.flatMap((controller) =>
+        Array.from({ length: 10 }, (_, method) => {
+          const handler = (controller.prototype as Record<string, Function>)[`route${method}`];
+          return registry.entryFor(controller, handler)!;
+        }),
+      ),
+    ];
+    expect(entries).toHaveLength(208);
+    for (const entry of entries) expect(same(entries[0], entry)).toBe(true);
   });
 
   it('gives the routes that share config keys one hidden class, not one each', () => {
