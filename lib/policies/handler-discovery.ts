@@ -74,13 +74,25 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
   const hosts = host === undefined ? undefined : compileHostPatterns(host);
   const controllerPaths = toPathList(Reflect.getMetadata(PATH_METADATA, controller));
   const controllerVersion = Reflect.getMetadata(VERSION_METADATA, controller) !== undefined;
-  const found: Array<{ readonly methodName: string; readonly handler: Function; readonly reference: unknown }> = [];
+  const found: Array<{
+    readonly methodName: string;
+    readonly handler: Function;
+    readonly requestMethod: RequestMethod;
+    readonly methodPaths: string | string[];
+    readonly reference: unknown;
+  }> = [];
   for (const methodName of scanner.getAllMethodNames(controller.prototype)) {
     const handler = controller.prototype[methodName] as Function;
     const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
     const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
     if (requestMethod === undefined || methodPaths === undefined) continue;
-    found.push({ methodName, handler, reference: Reflect.getMetadata(CORS_METADATA, handler) });
+    found.push({
+      methodName,
+      handler,
+      requestMethod,
+      methodPaths,
+      reference: Reflect.getMetadata(CORS_METADATA, handler),
+    });
   }
   // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once.
   const sharing = found
@@ -89,11 +101,10 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
   const shared = sharing.length > 0 ? catalog.compileShared(classLayer, sharing, controller.name) : undefined;
   // One object literal for every entry: the guard reads entries on every request, and entries built by
   // spreading would each get a V8 hidden class of their own.
-  return found.map(({ methodName, handler, reference }): HandlerEntry => {
+  return found.map(({ methodName, handler, requestMethod, methodPaths, reference }): HandlerEntry => {
     const label = labelOf(controller, methodName);
     const policy =
       reference === undefined ? shared! : catalog.compile(classLayer, catalog.resolve(reference, label), label);
-    const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[];
     return {
       controller,
       methodName,
@@ -101,7 +112,7 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
       label,
       policy,
       hosts,
-      requestMethod: Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod,
+      requestMethod,
       declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,
       pathSuffixes: controllerPaths.flatMap((c) => toPathList(methodPaths).map((m) => joinPaths(c, m))),
       mayOverwriteVary: policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler),

@@ -60,10 +60,8 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  * header, so each of them may serve the request.
  */
 export class FastifyRouteTable {
-  private readonly trie: SegmentRouteTrie<Slot>;
+  private trie: SegmentRouteTrie<Slot>;
   private router?: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
-  /** find-my-way was fed every route (it replaces the trie). */
-  private routerHoldsAll = false;
   /**
    * Every route added before the first lookup, to feed find-my-way if a
    * route the trie cannot hold comes (dropped at the first lookup: Nest adds
@@ -76,13 +74,7 @@ export class FastifyRouteTable {
     private readonly options: FastifyRouterOptions,
     private readonly headFromGet = false,
   ) {
-    this.trie = new SegmentRouteTrie({
-      caseSensitive: options.caseSensitive !== false,
-      ignoreTrailingSlash: options.ignoreTrailingSlash === true,
-      ignoreDuplicateSlashes: options.ignoreDuplicateSlashes === true,
-      maxParamLength: options.maxParamLength || 100,
-      useSemicolonDelimiter: options.useSemicolonDelimiter === true,
-    });
+    this.trie = this.emptyTrie();
   }
 
   /** Whether the table fell back to find-my-way (a route the trie cannot hold). */
@@ -92,26 +84,21 @@ export class FastifyRouteTable {
 
   add(method: string, url: string, candidate: RouteCandidate): void {
     this.added?.push([method, url, candidate]);
-    if (this.router === undefined && this.trie.accepts(url)) {
-      addCandidate(
-        this.trie.slot(method, url, () => ({ candidates: [] })),
-        candidate,
-      );
-      return;
+    if (this.router !== undefined) return this.addToRouter(method, url, candidate);
+    const slot = this.trie.slot(method, url, () => ({ candidates: [] }));
+    if (slot !== undefined) return addCandidate(slot, candidate);
+    // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
+    // (unless requests were served already, which Nest never does before its last route).
+    this.router = FindMyWay({ ...this.options });
+    if (this.added !== undefined) this.trie = this.emptyTrie();
+    for (const [each, eachUrl, eachCandidate] of this.added ?? [[method, url, candidate] as const]) {
+      this.addToRouter(each, eachUrl, eachCandidate);
     }
-    if (this.router === undefined) {
-      this.router = FindMyWay({ ...this.options });
-      this.routerHoldsAll = this.added !== undefined;
-      for (const [earlierMethod, earlierUrl, earlier] of this.added ?? [[method, url, candidate] as const]) {
-        this.addToRouter(earlierMethod, earlierUrl, earlier);
-      }
-      return;
-    }
-    this.addToRouter(method, url, candidate);
   }
 
   /** The handlers that may serve `method url`, or none. */
   lookup(method: string, url: string): readonly RouteCandidate[] {
+    this.added = undefined;
     let slot = this.find(method, url);
     if (slot === undefined && method === 'HEAD' && this.headFromGet) slot = this.find('GET', url);
     if (slot === undefined) return NO_ROUTES;
@@ -119,14 +106,22 @@ export class FastifyRouteTable {
     return candidates.length === 1 ? candidates[0].alone : candidates;
   }
 
+  /** The trie first (empty once find-my-way holds every route), then find-my-way if the table has one. */
   private find(method: string, url: string): Slot | undefined {
-    this.added = undefined;
-    const router = this.router;
-    if (router === undefined) return this.trie.find(method, url);
-    const fromRouter = () => (router.find(method as FindMyWay.HTTPMethod, url)?.store as Slot | undefined) ?? undefined;
-    if (this.routerHoldsAll) return fromRouter();
-    // Only if a route the trie cannot hold came after requests did (never in Nest): the trie's routes first.
-    return this.trie.find(method, url) ?? fromRouter();
+    const found = this.trie.find(method, url);
+    if (found !== undefined || this.router === undefined) return found;
+    return (this.router.find(method as FindMyWay.HTTPMethod, url)?.store as Slot | undefined) ?? undefined;
+  }
+
+  private emptyTrie(): SegmentRouteTrie<Slot> {
+    const options = this.options;
+    return new SegmentRouteTrie({
+      caseSensitive: options.caseSensitive !== false,
+      ignoreTrailingSlash: options.ignoreTrailingSlash === true,
+      ignoreDuplicateSlashes: options.ignoreDuplicateSlashes === true,
+      maxParamLength: options.maxParamLength || 100,
+      useSemicolonDelimiter: options.useSemicolonDelimiter === true,
+    });
   }
 
   private addToRouter(method: string, url: string, candidate: RouteCandidate): void {

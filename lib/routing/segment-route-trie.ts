@@ -60,11 +60,11 @@ export class SegmentRouteTrie<T> {
   /**
    * The slot of `method url` (the same slot for patterns find-my-way treats
    * as one route: `:id` and `:name` at the same place), created by `create`
-   * the first time. Only for patterns {@link accepts} accepts.
+   * the first time; `undefined` for a pattern {@link accepts} refuses.
    */
-  slot(method: string, url: string, create: () => T): T {
+  slot(method: string, url: string, create: () => T): T | undefined {
     const segments = this.segmentsOf(url);
-    if (segments === undefined) throw new Error(`not a plain route pattern: ${url}`);
+    if (segments === undefined) return undefined;
     let node: TrieNode<T> | undefined = this.trees.get(method);
     if (node === undefined) {
       node = new TrieNode<T>();
@@ -154,12 +154,9 @@ export class SegmentRouteTrie<T> {
 
   /** Where the path ends: the first `?`, `#` (or `;` with `useSemicolonDelimiter`) after the first character. */
   private pathEnd(path: string): number {
-    let end = path.length;
-    for (const delimiter of this.matching.useSemicolonDelimiter ? ['?', '#', ';'] : ['?', '#']) {
-      const at = path.indexOf(delimiter, 1);
-      if (at !== -1 && at < end) end = at;
-    }
-    return end;
+    let end = firstFrom(path, '?', path.length);
+    end = firstFrom(path, '#', end);
+    return this.matching.useSemicolonDelimiter ? firstFrom(path, ';', end) : end;
   }
 
   private segmentsOf(url: string): PatternSegment[] | undefined {
@@ -190,6 +187,12 @@ function paramLength(raw: string, decodeParams: boolean): number {
   if (!decodeParams || !raw.includes('%')) return raw.length;
   const escapes = raw.match(RESERVED_ESCAPES);
   return escapes === null ? raw.length : raw.length - 2 * escapes.length;
+}
+
+/** The first `char` after the first character of `path`, if before `end`; else `end`. */
+function firstFrom(path: string, char: string, end: number): number {
+  const at = path.indexOf(char, 1);
+  return at !== -1 && at < end ? at : end;
 }
 
 function trimLastSlash(path: string): string {
