@@ -20,6 +20,7 @@ import type { RequestHookHost } from './http/request-hook-slot.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { routeCandidate } from './routing/route-candidate.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
+import { keepNextTickShape } from './runtime/next-tick-shape.js';
 import {
   ExpressRequestRouter,
   FastifyRequestRouter,
@@ -82,6 +83,8 @@ export class CorsModule
     private readonly otherLayers: OtherCorsLayerDetector,
   ) {
     super();
+    // Before app.init() allocates the route table: see lib/runtime/next-tick-shape.ts.
+    keepNextTickShape();
   }
 
   /**

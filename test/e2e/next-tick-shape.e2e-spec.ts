@@ -1,0 +1,107 @@
+/**
+ * lib/runtime/next-tick-shape.ts works around a V8 behaviour that slowed big
+ * apps by 7–11 µs per request (bench/findings.md, "nextTick"): a full GC while
+ * no tick object is alive loses the shape `process.nextTick` recorded for its
+ * tick literal, and V8 then marks that literal megamorphic for good.
+ *
+ * The child processes below reproduce that with Node alone and show that the
+ * kept tick prevents it. They read V8's feedback with `%DebugPrint` (stdout of
+ * the child). If Node changes how it builds ticks, the control or the shape
+ * check fails: the workaround must then be re-measured, or removed.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { Controller, Get, Module } from '@nestjs/common';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { CorsModule } from '../../lib/index.js';
+import { isNextTickShapeKept } from '../../lib/runtime/next-tick-shape.js';
+import { ADAPTERS, createApp } from './app-factory.js';
+
+const SOURCE = join(dirname(fileURLToPath(import.meta.url)), '../../lib/runtime/next-tick-shape.ts');
+
+/**
+ * Eight rounds of "queue a few ticks, let them run, then a full GC with the
+ * queue empty" (what a big app's boot does by chance), then the feedback of
+ * the literal `nextTick` builds each tick with.
+ */
+const CHILD = `
+const keep = process.argv[2] === 'keep';
+if (keep) {
+  const { keepNextTickShape, isNextTickShapeKept } = await import(process.argv[3]);
+  keepNextTickShape();
+  if (!isNextTickShapeKept()) throw new Error('no tick object was kept');
+}
+for (let round = 0; round < 8; round++) {
+  for (let i = 0; i < 50; i++) process.nextTick(() => {});
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+%DebugPrint(process.nextTick);
+`;
+
+/** The feedback states of `nextTick`'s computed-key literal definitions, as V8 prints them. */
+function literalFeedback(mode: 'control' | 'keep'): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'nestjs-cors-next-tick-'));
+  try {
+    const helper = join(dir, 'next-tick-shape.mjs');
+    const compiled = ts.transpileModule(readFileSync(SOURCE, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    writeFileSync(helper, compiled.outputText);
+    const child = join(dir, 'child.mjs');
+    writeFileSync(child, CHILD);
+    const result = spawnSync(
+      process.execPath,
+      ['--allow-natives-syntax', '--expose-gc', child, mode, helper],
+      // The test runner's NODE_OPTIONS (vm modules) are not the child's business.
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    return [...result.stdout.matchAll(/slot #\d+ DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((match) => match[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the kept nextTick shape', () => {
+  it('control: without it, full GCs with an empty tick queue make the tick literal megamorphic (Node behaviour)', () => {
+    const states = literalFeedback('control');
+    // nextTick still builds its tick with computed keys: the case the workaround is for.
+    expect(states.length).toBeGreaterThanOrEqual(2);
+    expect(states).toContain('MEGAMORPHIC');
+  });
+
+  it('with it, the same GCs leave every definition of the literal monomorphic', () => {
+    const states = literalFeedback('keep');
+    expect(states.length).toBeGreaterThanOrEqual(2);
+    expect(states.every((state) => state === 'MONOMORPHIC')).toBe(true);
+  });
+
+  it('is not kept before a CorsModule is built', () => {
+    expect(isNextTickShapeKept()).toBe(false);
+  });
+
+  it.each(ADAPTERS)('%s: an app with CorsModule keeps it from the moment the module is built', async (adapter) => {
+    @Controller('ping')
+    class PingController {
+      @Get()
+      ping() {
+        return 'pong';
+      }
+    }
+    @Module({ imports: [CorsModule.forRoot({ origin: ['https://app.example'] })], controllers: [PingController] })
+    class AppModule {}
+    const app = await createApp(adapter, { imports: [AppModule] });
+    try {
+      expect(isNextTickShapeKept()).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+});
