@@ -76,12 +76,14 @@ export function analyzeProfile(file, libraryPrefix, fromMicros, toMicros, count 
   let library = 0;
   let pipeline = 0;
   let idle = 0;
+  let nextTick = 0;
   profile.samples.forEach((id, index) => {
     if (windowed && !inWindow(stamps[index])) return;
     const micros = profile.timeDeltas[index + 1] ?? profile.timeDeltas[index];
     const frame = frames.get(id);
     total += micros;
     if (frame.name === '(idle)') idle += micros;
+    if (frame.name === 'nextTick' && frame.location.startsWith('node:internal/process/task_queues')) nextTick += micros;
     addTo(self, frame, micros);
     if (frame.library) addTo(librarySelf, frame, micros);
     let outermost;
@@ -109,6 +111,8 @@ export function analyzeProfile(file, libraryPrefix, fromMicros, toMicros, count 
     busyShare: (total - idle) / total,
     libraryShare: library / total,
     pipelineShare: pipeline / total,
+    /** Self time of Node's `process.nextTick` (bench/findings.md, section 1: the slow state is visible here). */
+    nextTickShare: nextTick / total,
     librarySelf: top(librarySelf, total, count),
     underLibrary: top(underLibrary, total, count),
     entryPoints: top(entryPoints, total, count),

@@ -388,30 +388,101 @@ function engineSection(engine) {
   return { text, targets };
 }
 
-function profileSection(profiles) {
-  return profiles
-    .map(({ adapter, routes, analysis }) => {
-      const rows = (entries) =>
-        entries.map((entry) => [`\`${entry.name}\``, `\`${entry.location}\``, percent(entry.share)]);
-      return [
-        `### ${ADAPTER_LABELS[adapter]}, ${routes.toLocaleString('en-US')} routes, mixed load`,
-        `${analysis.totalMillis.toFixed(0)} ms of samples${analysis.windowed ? ' (load window only)' : ' (whole process: the load window was not found)'}; ` +
-          `the server was busy ${percent(analysis.busyShare)} of it. ` +
-          `nestjs-cors's own request path (dist/ frames and the Node internals and find-my-way code they call, ` +
-          `not what runs after the hook calls \`next()\`): **${percent(analysis.libraryShare)}** of all samples. ` +
-          `Samples in Nest's guard and interceptor pipelines or rxjs, what a guard or interceptor on a route costs ` +
-          `(a lower bound: the continuations of their promises are not on those stacks): **${percent(analysis.pipelineShare)}**.`,
-        'Self time of nestjs-cors functions:',
-        table(['function', 'where', 'share of samples'], rows(analysis.librarySelf)),
-        "Everything the library's samples spend time in (self time, including Node internals and find-my-way):",
-        table(['function', 'where', 'share of samples'], rows(analysis.underLibrary)),
-        "The library's samples by outermost nestjs-cors function:",
-        table(['function', 'where', 'share of samples'], rows(analysis.entryPoints)),
-        'Top self time of the whole server, for scale:',
-        table(['function', 'where', 'share of samples'], rows(analysis.overall)),
-      ].join('\n\n');
-    })
-    .join('\n\n');
+/** µs per request of one share of a profile's samples (`undefined` for profiles saved before requests were counted). */
+function perRequest(profile, share) {
+  if (!profile.requests) return undefined;
+  return (share * profile.analysis.totalMillis * 1000) / profile.requests;
+}
+
+/**
+ * The flat-cost cross-check: what the module's own request path, Nest's
+ * guard pipeline and `nextTick` cost per request at each size, by profile
+ * (samples attributed to those frames, so the ±10 µs per process that system
+ * calls move the server CPU figures by does not enter it).
+ */
+function profilePerRequest(profiles) {
+  const rows = profiles.map((profile) => {
+    const { analysis } = profile;
+    const at = (share) => {
+      const value = perRequest(profile, share);
+      return value === undefined ? '–' : value.toFixed(2);
+    };
+    return [
+      ADAPTER_LABELS[profile.adapter],
+      profile.routes.toLocaleString('en-US'),
+      at(analysis.libraryShare),
+      at(analysis.pipelineShare),
+      at(analysis.nextTickShare ?? 0),
+      at(analysis.busyShare),
+    ];
+  });
+  return table(
+    [
+      'adapter',
+      'routes',
+      "module's own request path µs/req",
+      "Nest's guard/interceptor pipeline µs/req",
+      '`nextTick` µs/req',
+      'server busy µs/req (all samples)',
+    ],
+    rows,
+  );
+}
+
+/** Growth of the module's own request path (by profile) from the smallest to the largest size, per adapter. */
+export function profileFlatTargets(profiles = []) {
+  const targets = [];
+  for (const adapter of new Set(profiles.map((profile) => profile.adapter))) {
+    const mine = profiles.filter((profile) => profile.adapter === adapter && profile.requests);
+    if (mine.length < 2) continue;
+    const small = mine.reduce((a, b) => (b.routes < a.routes ? b : a));
+    const large = mine.reduce((a, b) => (b.routes > a.routes ? b : a));
+    // The module's extra work: its own frames, the guard pipeline its global guard switches on (the bench app has
+    // no other guard or interceptor), and nextTick, where its indirect cost showed before (findings, section 1).
+    const path = (profile) =>
+      perRequest(profile, profile.analysis.libraryShare) +
+      perRequest(profile, profile.analysis.pipelineShare) +
+      perRequest(profile, profile.analysis.nextTickShare ?? 0);
+    const growth = path(large) - path(small);
+    targets.push({
+      what: `flat, by profile: the module's request path + guard pipeline + \`nextTick\` at ${large.routes.toLocaleString('en-US')} routes ≤ at ${small.routes} + ${FLAT_MICROS} µs`,
+      where: `${ADAPTER_LABELS[adapter]}, GET, allowed origin`,
+      value: `${path(small).toFixed(2)} → ${path(large).toFixed(2)} µs (${signedMicros(growth)})`,
+      verdict: growth <= FLAT_MICROS ? '**met**' : '**missed**',
+    });
+  }
+  return targets;
+}
+
+function profileSection(profiles, flatProfiles = []) {
+  const details = profiles.map(({ adapter, routes, analysis }) => {
+    const rows = (entries) =>
+      entries.map((entry) => [`\`${entry.name}\``, `\`${entry.location}\``, percent(entry.share)]);
+    return [
+      `### ${ADAPTER_LABELS[adapter]}, ${routes.toLocaleString('en-US')} routes, mixed load`,
+      `${analysis.totalMillis.toFixed(0)} ms of samples${analysis.windowed ? ' (load window only)' : ' (whole process: the load window was not found)'}; ` +
+        `the server was busy ${percent(analysis.busyShare)} of it. ` +
+        `nestjs-cors's own request path (dist/ frames and the Node internals and find-my-way code they call, ` +
+        `not what runs after the hook calls \`next()\`): **${percent(analysis.libraryShare)}** of all samples. ` +
+        `Samples in Nest's guard and interceptor pipelines or rxjs, what a guard or interceptor on a route costs ` +
+        `(a lower bound: the continuations of their promises are not on those stacks): **${percent(analysis.pipelineShare)}**.`,
+      'Self time of nestjs-cors functions:',
+      table(['function', 'where', 'share of samples'], rows(analysis.librarySelf)),
+      "Everything the library's samples spend time in (self time, including Node internals and find-my-way):",
+      table(['function', 'where', 'share of samples'], rows(analysis.underLibrary)),
+      "The library's samples by outermost nestjs-cors function:",
+      table(['function', 'where', 'share of samples'], rows(analysis.entryPoints)),
+      'Top self time of the whole server, for scale:',
+      table(['function', 'where', 'share of samples'], rows(analysis.overall)),
+    ].join('\n\n');
+  });
+  if (flatProfiles.length === 0) return details.join('\n\n');
+  return [
+    '### Per request, by profile, at every size',
+    'GET from an allowed origin (the scenario whose cost grew with the routes before; bench/findings.md, section 1), one fresh process per adapter and size, the same warm-up and window. Samples attributed to frames, divided by the requests served in the window: the flat-cost cross-check in Targets, free of the system-call variance of the server CPU tables (on this request the module writes no response itself, so its path holds no system call).',
+    profilePerRequest(flatProfiles),
+    ...details,
+  ].join('\n\n');
 }
 
 export function renderResults(results, findings) {
@@ -489,6 +560,7 @@ export function renderResults(results, findings) {
     out.push(engine.text);
     targets.push(...engine.targets);
   }
+  targets.push(...profileFlatTargets(results.flatProfiles));
   if (targets.length > 0) {
     out.push('## Targets');
     out.push(
@@ -515,7 +587,7 @@ export function renderResults(results, findings) {
     out.push(
       `The nestjs-cors server under mixed load (all five scenarios in turn), sampled every 250 µs for ${config.profileSeconds} s after ${config.profileWarmupSeconds} s of warm-up; the profiles are in the run's raw directory.`,
     );
-    out.push(profileSection(results.profiles));
+    out.push(profileSection(results.profiles, results.flatProfiles));
   }
   return `${out.join('\n\n')}\n`;
 }

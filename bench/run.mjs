@@ -338,27 +338,29 @@ function nowMicros() {
   return Number(hrtime.bigint() / 1000n);
 }
 
-async function profileModule(adapter, routes) {
-  const name = `module-${adapter}-${routes}.cpuprofile`;
+/** One module server under `--cpu-prof`: the mixed load by default, or one scenario's request. */
+async function profileModule(adapter, routes, scenario) {
+  const name = `module-${adapter}-${routes}-${scenario ?? 'mixed'}.cpuprofile`;
   const server = await startServer(adapter, 'module', routes, [
     '--cpu-prof',
     `--cpu-prof-dir=${work}`,
     `--cpu-prof-name=${name}`,
     '--cpu-prof-interval=250',
   ]);
-  const mixed = SCENARIOS.map((scenario) => scenarioRequest(scenario.id, routes));
+  const load = scenario ? scenarioRequest(scenario, routes) : SCENARIOS.map((each) => scenarioRequest(each.id, routes));
   let from;
   let to;
+  let requests;
   try {
-    await runLoad(server.port, mixed, config.profileWarmupSeconds);
+    await runLoad(server.port, load, config.profileWarmupSeconds);
     from = nowMicros();
-    await runLoad(server.port, mixed, config.profileSeconds);
+    ({ requests } = await runLoad(server.port, load, config.profileSeconds));
     to = nowMicros();
   } finally {
     await server.stop();
   }
   const file = join(work, name);
-  return { adapter, routes, file, analysis: analyzeProfile(file, libraryUrl('./'), from, to) };
+  return { adapter, routes, scenario, file, requests, analysis: analyzeProfile(file, libraryUrl('./'), from, to) };
 }
 
 const started = Date.now();
@@ -403,10 +405,16 @@ async function measureAll() {
   }
   if (config.parts.includes('profile')) {
     results.profiles = [];
+    results.flatProfiles = [];
     for (const adapter of config.adapters) {
       const routes = Math.max(...config.sizes);
       log(`CPU profile: nestjs-cors on ${adapter}, ${routes} routes`);
       results.profiles.push(await profileModule(adapter, routes));
+      // Every size, allowed-origin GET: the flat-cost cross-check by profile (report.mjs).
+      for (const size of [...config.sizes].sort((a, b) => a - b)) {
+        log(`CPU profile: nestjs-cors on ${adapter}, ${size} routes, GET from an allowed origin`);
+        results.flatProfiles.push(await profileModule(adapter, size, 'actual'));
+      }
     }
   }
   results.meta.loadAfter = loadavg();
