@@ -43,6 +43,8 @@ const config = {
   warmupTolerance: 0.03,
   profileWarmupSeconds: QUICK ? 1 : 2,
   profileSeconds: QUICK ? 2 : 5,
+  /** Fresh profiled processes per adapter and size for the flat-cost cross-check (medians). */
+  flatProfileRepeats: QUICK ? 1 : 3,
   connections: CONNECTIONS,
   parts: (process.env.BENCH_ONLY ?? 'engine,http,realistic,boot,profile').split(','),
   /** Variants of the HTTP benchmark (all by default). */
@@ -339,8 +341,8 @@ function nowMicros() {
 }
 
 /** One module server under `--cpu-prof`: the mixed load by default, or one scenario's request. */
-async function profileModule(adapter, routes, scenario) {
-  const name = `module-${adapter}-${routes}-${scenario ?? 'mixed'}.cpuprofile`;
+async function profileModule(adapter, routes, scenario, repeat = 0) {
+  const name = `module-${adapter}-${routes}-${scenario ?? 'mixed'}-${repeat}.cpuprofile`;
   const server = await startServer(adapter, 'module', routes, [
     '--cpu-prof',
     `--cpu-prof-dir=${work}`,
@@ -410,10 +412,12 @@ async function measureAll() {
       const routes = Math.max(...config.sizes);
       log(`CPU profile: nestjs-cors on ${adapter}, ${routes} routes`);
       results.profiles.push(await profileModule(adapter, routes));
-      // Every size, allowed-origin GET: the flat-cost cross-check by profile (report.mjs).
-      for (const size of [...config.sizes].sort((a, b) => a - b)) {
-        log(`CPU profile: nestjs-cors on ${adapter}, ${size} routes, GET from an allowed origin`);
-        results.flatProfiles.push(await profileModule(adapter, size, 'actual'));
+      // Every size, allowed-origin GET, sizes interleaved: the flat-cost cross-check by profile (report.mjs).
+      for (let repeat = 0; repeat < config.flatProfileRepeats; repeat++) {
+        for (const size of [...config.sizes].sort((a, b) => a - b)) {
+          log(`CPU profile ${repeat + 1}/${config.flatProfileRepeats}: ${adapter}, ${size} routes, allowed-origin GET`);
+          results.flatProfiles.push(await profileModule(adapter, size, 'actual', repeat));
+        }
       }
     }
   }
