@@ -9,13 +9,23 @@ import { Buffer } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
 import { do_not_optimize, measure } from 'mitata';
 import { libraryUrl } from './library.mjs';
-import { HOSTILE_REQUEST_HEADERS, NORMAL_REQUEST_HEADERS } from './scenarios.mjs';
+import {
+  APP_SIZES,
+  CONTROLLER_ROUTES,
+  DEFAULT_VERSION,
+  GLOBAL_PREFIX,
+  HOSTILE_REQUEST_HEADERS,
+  NORMAL_REQUEST_HEADERS,
+  targetPath,
+} from './scenarios.mjs';
 
 const { compilePolicy } = await import(libraryUrl('engine/compiled-policy.js'));
 const { checkPreflightRequest, isOriginAllowed, writePreflightHeaders } = await import(
   libraryUrl('engine/cors-decision.js')
 );
 const { mergePolicyLayers } = await import(libraryUrl('engine/policy-merger.js'));
+const { ExpressRequestRouter, FastifyRequestRouter } = await import(libraryUrl('routing/request-router.js'));
+const { routeCandidate } = await import(libraryUrl('routing/route-candidate.js'));
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const MIN_CPU_TIME_NS = (QUICK ? 80 : 500) * 1e6;
@@ -188,6 +198,68 @@ export const CASES = [
     fn: () => checkPreflightRequest(policies.hundred, 'PUT', COMMAS_AT_LIMIT, false),
   },
 ];
+
+/**
+ * The module's route tables with the bench app's routes (`routes` of them:
+ * controllers `r0`… of ten routes each, under `/api/v1`), filled the way the
+ * module fills them at boot. The only per-request code whose input grows
+ * with the app: its cost at 10 and at 1,000 routes is the flat check that
+ * system calls do not blur.
+ */
+function routeTables(routes) {
+  const policy = policyOf({ ...BASE, origin: origins(1) });
+  const express = new ExpressRequestRouter({ caseSensitive: false, strict: false, trustProxy: false });
+  const fastify = new FastifyRequestRouter({});
+  for (let controller = 0; controller < routes / CONTROLLER_ROUTES.length; controller++) {
+    for (const [index, route] of CONTROLLER_ROUTES.entries()) {
+      const path = `/${GLOBAL_PREFIX}/v${DEFAULT_VERSION}/r${controller}${route.path ? `/${route.path}` : ''}`;
+      const candidate = routeCandidate(policy, `R${controller}Controller.${route.verb.toLowerCase()}${index}`);
+      const method = route.verb.toLowerCase();
+      express.add(method, path, candidate);
+      fastify.add(method, path, candidate);
+      fastify.onRoute({ method: method.toUpperCase(), url: path, handler: () => {} });
+      fastify.settle();
+    }
+  }
+  return { express, fastify };
+}
+
+const tables = Object.fromEntries(APP_SIZES.map((routes) => [routes, routeTables(routes)]));
+
+/** A request as the HTTP parser hands it over: a new object each time (the table caches its parse on it). */
+function incoming(method, routes) {
+  return { method, url: targetPath(routes), headers: { host: 'localhost' } };
+}
+
+for (const routes of APP_SIZES) {
+  const { express, fastify } = tables[routes];
+  const size = routes.toLocaleString('en-US');
+  CASES.push(
+    {
+      group: 'routes',
+      id: `express-actual-${routes}`,
+      label: `Express table, GET to the bench target, ${size} routes`,
+      fn: () => express.actual(undefined, incoming('GET', routes)),
+    },
+    {
+      group: 'routes',
+      id: `express-preflight-${routes}`,
+      label: `Express table, preflight for PUT, ${size} routes`,
+      fn: () => express.preflight(incoming('OPTIONS', routes), 'PUT'),
+    },
+    {
+      group: 'routes',
+      id: `fastify-preflight-${routes}`,
+      label: `Fastify preflight trie, preflight for PUT, ${size} routes`,
+      fn: () => fastify.preflight(incoming('OPTIONS', routes), 'PUT'),
+    },
+  );
+}
+
+for (const testCase of CASES.filter((each) => each.group === 'routes')) {
+  if (testCase.fn().length !== 1)
+    throw new Error(`${testCase.label}: expected one route, found ${testCase.fn().length}`);
+}
 
 function formatNs(ns) {
   return ns < 1000 ? `${ns.toFixed(1)} ns` : `${(ns / 1000).toFixed(2)} µs`;

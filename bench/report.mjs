@@ -385,6 +385,25 @@ function engineSection(engine) {
       verdict: extra <= HOSTILE_EXTRA_NS ? '**met**' : '**missed**',
     });
   }
+  const sizes = [
+    ...new Set(engine.filter((row) => row.group === 'routes').map((row) => Number(row.id.split('-').pop()))),
+  ];
+  if (sizes.length >= 2) {
+    const small = Math.min(...sizes);
+    const large = Math.max(...sizes);
+    for (const kind of ['express-actual', 'express-preflight', 'fastify-preflight']) {
+      const before = byId[`${kind}-${small}`];
+      const after = byId[`${kind}-${large}`];
+      if (!before || !after) continue;
+      const growth = after.p50 - before.p50;
+      targets.push({
+        what: `flat, route lookup: at ${large.toLocaleString('en-US')} routes ≤ at ${small} + ${FLAT_MICROS} µs`,
+        where: after.label.replace(/, [\d,]+ routes$/, ''),
+        value: `${ns(before.p50)} → ${ns(after.p50)} (${growth >= 0 ? '+' : '−'}${ns(Math.abs(growth))})`,
+        verdict: growth <= FLAT_MICROS * 1000 ? '**met**' : '**missed**',
+      });
+    }
+  }
   return { text, targets };
 }
 
@@ -577,7 +596,7 @@ export function renderResults(results, findings) {
     const engine = engineSection(results.engine);
     out.push('## Policy engine micro-benchmark (mitata)');
     out.push(
-      'Compiled `dist/engine` functions: `isOriginAllowed` for one decision, `checkPreflightRequest` + `writePreflightHeaders` on a plain-object header target for a preflight. "Fresh string" cases build the origin from bytes on every call, as the HTTP parser does (its hash is not cached yet); the baseline row is that copy alone.',
+      'Compiled `dist/engine` functions: `isOriginAllowed` for one decision, `checkPreflightRequest` + `writePreflightHeaders` on a plain-object header target for a preflight; and the route tables (`dist/routing`) filled with the bench app\'s routes at each size, looked up for the bench target with a new request object each call. "Fresh string" cases build the origin from bytes on every call, as the HTTP parser does (its hash is not cached yet); the baseline row is that copy alone.',
     );
     out.push(engine.text);
     targets.push(...engine.targets);
