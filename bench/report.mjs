@@ -385,24 +385,18 @@ function engineSection(engine) {
       verdict: extra <= HOSTILE_EXTRA_NS ? '**met**' : '**missed**',
     });
   }
-  const sizes = [
-    ...new Set(engine.filter((row) => row.group === 'routes').map((row) => Number(row.id.split('-').pop()))),
-  ];
-  if (sizes.length >= 2) {
-    const small = Math.min(...sizes);
-    const large = Math.max(...sizes);
-    for (const kind of ['express-actual', 'express-preflight', 'fastify-preflight']) {
-      const before = byId[`${kind}-${small}`];
-      const after = byId[`${kind}-${large}`];
-      if (!before || !after) continue;
-      const growth = after.p50 - before.p50;
-      targets.push({
-        what: `flat, route lookup: at ${large.toLocaleString('en-US')} routes ≤ at ${small} + ${FLAT_MICROS} µs`,
-        where: after.label.replace(/, [\d,]+ routes$/, ''),
-        value: `${ns(before.p50)} → ${ns(after.p50)} (${growth >= 0 ? '+' : '−'}${ns(Math.abs(growth))})`,
-        verdict: growth <= FLAT_MICROS * 1000 ? '**met**' : '**missed**',
-      });
-    }
+  for (const lookup of new Set(engine.filter((row) => row.lookup !== undefined).map((row) => row.lookup))) {
+    const rows = engine.filter((row) => row.lookup === lookup);
+    if (rows.length < 2) continue;
+    const before = rows.reduce((a, b) => (b.routes < a.routes ? b : a));
+    const after = rows.reduce((a, b) => (b.routes > a.routes ? b : a));
+    const growth = after.p50 - before.p50;
+    targets.push({
+      what: `flat, route lookup: at ${after.routes.toLocaleString('en-US')} routes ≤ at ${before.routes} + ${FLAT_MICROS} µs`,
+      where: lookup,
+      value: `${ns(before.p50)} → ${ns(after.p50)} (${growth >= 0 ? '+' : '−'}${ns(Math.abs(growth))})`,
+      verdict: growth <= FLAT_MICROS * 1000 ? '**met**' : '**missed**',
+    });
   }
   return { text, targets };
 }

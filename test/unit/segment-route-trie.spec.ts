@@ -73,8 +73,8 @@ function build(options: SegmentMatching, routes: ReadonlyArray<{ method: string;
   const router = FindMyWay({ ...options });
   let next = 0;
   for (const { method, url } of routes) {
-    expect(trie.accepts(url)).toBe(true);
     const slot = trie.slot(method, url, () => ({ id: next++ }));
+    expect(slot).not.toBeUndefined();
     const existing = router.findRoute(method as FindMyWay.HTTPMethod, url);
     if (existing) {
       expect(existing.store).toBe(slot);
@@ -148,7 +148,8 @@ describe('SegmentRouteTrie: the route find-my-way finds', () => {
         maxParamLength: 100,
         useSemicolonDelimiter: false,
       });
-      expect(trie.accepts(url)).toBe(false);
+      expect(trie.slot('GET', url, () => ({ id: 0 }))).toBeUndefined();
+      expect(trie.find('GET', url)).toBeUndefined();
     },
   );
 });
