@@ -11,6 +11,7 @@ import { hrtime } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { libraryUrl } from './library.mjs';
 import { CONNECTIONS, probe, runLoad, startServer } from './load.mjs';
+import { PAIRED_SETUPS, runPaired } from './paired.mjs';
 import { analyzeProfile } from './profile.mjs';
 import { renderResults } from './report.mjs';
 import {
@@ -46,7 +47,16 @@ const config = {
   /** Fresh profiled processes per adapter and size for the flat-cost cross-check (medians). */
   flatProfileRepeats: QUICK ? 1 : 3,
   connections: CONNECTIONS,
-  parts: (process.env.BENCH_ONLY ?? 'engine,http,realistic,boot,profile').split(','),
+  parts: (process.env.BENCH_ONLY ?? 'engine,http,paired,realistic,boot,profile').split(','),
+  /**
+   * The paired in-process part (paired.mjs): blocks of requests per round, rounds
+   * with every app in one process, and sets of fresh processes (one per app) with their rounds.
+   */
+  pairedBlock: 25,
+  pairedWarmupRounds: QUICK ? 10 : 40,
+  pairedSharedRounds: Number(process.env.BENCH_PAIRED_ROUNDS ?? (QUICK ? 30 : 400)),
+  pairedSeparateSets: 1,
+  pairedSeparateRounds: QUICK ? 20 : 100,
   /** Variants of the HTTP benchmark (all by default). */
   variants: (process.env.BENCH_VARIANTS ?? VARIANTS.map((variant) => variant.id).join(',')).split(','),
   /** The realistic scenario: seconds per run and rounds (one session of fresh processes per adapter). */
@@ -391,6 +401,28 @@ async function measureAll() {
       for (const adapter of config.adapters) {
         log(`HTTP: ${adapter}, ${routes} routes`);
         results.http.push(await benchGroup(adapter, routes));
+      }
+    }
+  }
+  if (config.parts.includes('paired')) {
+    results.paired = [];
+    for (const adapter of config.adapters) {
+      const modes = [{ shared: true, set: 0, rounds: config.pairedSharedRounds }];
+      for (let set = 0; set < config.pairedSeparateSets; set++) {
+        modes.push({ shared: false, set, rounds: config.pairedSeparateRounds });
+      }
+      for (const { shared, set, rounds } of modes) {
+        log(`paired, in-process: ${adapter}, ${shared ? 'one process' : `fresh processes, set ${set + 1}`}`);
+        const measured = await runPaired({
+          adapter,
+          setups: PAIRED_SETUPS,
+          scenarios: config.scenarios,
+          rounds,
+          block: config.pairedBlock,
+          warmupRounds: config.pairedWarmupRounds,
+          shared,
+        });
+        results.paired.push({ adapter, shared, set, rounds, ...measured });
       }
     }
   }

@@ -36,8 +36,11 @@ type PatternSegment = { readonly literal: string } | { readonly dynamic: true } 
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
 
-/** Methods Node's HTTP parser accepts (case-sensitive): a request with any other never reaches a route. */
-const PARSEABLE_METHODS: ReadonlySet<string> = new Set(METHODS);
+/**
+ * Methods Node's HTTP parser accepts (case-sensitive), each with the lower-case
+ * name Express's routes use: a request with any other never reaches a route.
+ */
+const LOWER_CASE_METHODS: ReadonlyMap<string, string> = new Map(METHODS.map((name) => [name, name.toLowerCase()]));
 
 /**
  * The routes of an Express app, answering "which handler serves this request"
@@ -57,6 +60,7 @@ const PARSEABLE_METHODS: ReadonlySet<string> = new Set(METHODS);
  */
 export class ExpressRouteTable {
   private readonly root = new TrieNode();
+  private readonly found: ExpressRoute[] = [];
   private count = 0;
 
   constructor(private readonly matching: ExpressMatching) {}
@@ -116,17 +120,30 @@ export class ExpressRouteTable {
    * empty when no route serves it (the 404 handler does).
    */
   lookup(request: IncomingMessage, method: string = request.method ?? 'GET'): readonly RouteCandidate[] {
-    if (!PARSEABLE_METHODS.has(method)) return NO_ROUTES;
+    const lowerMethod = LOWER_CASE_METHODS.get(method);
+    if (lowerMethod === undefined) return NO_ROUTES;
     const pathname = parseUrl(request)?.pathname;
     if (pathname === undefined || pathname === null) return NO_ROUTES;
-    const found: ExpressRoute[] = [];
-    const segments = pathname.split('/');
-    // A pathname starts with "/": segments[0] is always "".
-    this.collect(this.root, segments, 1, found);
-    if (found.length === 0) return NO_ROUTES;
-    if (found.length > 1) found.sort((a, b) => a.order - b.order);
-    const lowerMethod = method.toLowerCase();
-    const hostname = this.matching.trustProxy ? undefined : hostnameOf(request.headers.host);
+    // One array for every lookup (a lookup runs to its end synchronously), emptied before it returns.
+    const found = this.found;
+    try {
+      this.collect(this.root, pathname, firstSegment(pathname), found);
+      if (found.length === 0) return NO_ROUTES;
+      if (!inOrder(found)) found.sort(byOrder);
+      return this.serving(found, lowerMethod, pathname, request);
+    } finally {
+      found.length = 0;
+    }
+  }
+
+  /** The first of `found` (in declaration order) that serves the request, or all that may, up to one that surely does. */
+  private serving(
+    found: readonly ExpressRoute[],
+    lowerMethod: string,
+    pathname: string,
+    request: IncomingMessage,
+  ): readonly RouteCandidate[] {
+    let hostname: string | undefined | null = null; // read on the first route bound to hosts
     let result: RouteCandidate[] | undefined;
     let previous: ExpressRoute | undefined;
     for (const route of found) {
@@ -134,7 +151,10 @@ export class ExpressRouteTable {
       previous = route;
       if (!handlesMethod(route, lowerMethod) || !route.matches(pathname)) continue;
       const { candidate } = route;
-      if (candidate.hosts !== undefined && hostname !== undefined && !servesHost(candidate.hosts, hostname)) continue;
+      if (candidate.hosts !== undefined) {
+        if (hostname === null) hostname = this.matching.trustProxy ? undefined : hostnameOf(request.headers.host);
+        if (hostname !== undefined && !servesHost(candidate.hosts, hostname)) continue;
+      }
       const settled = !candidate.conditional && (candidate.hosts === undefined || hostname !== undefined);
       if (result === undefined && settled) return candidate.alone;
       (result ??= []).push(candidate);
@@ -143,21 +163,50 @@ export class ExpressRouteTable {
     return result ?? NO_ROUTES;
   }
 
-  private collect(node: TrieNode, segments: readonly string[], index: number, found: ExpressRoute[]): void {
+  /**
+   * Adds the routes under `node` that can match the rest of `pathname`, from
+   * the segment that starts at `start` (-1: no segment is left). Reads the
+   * segments in place: splitting the pathname was the largest part of a lookup.
+   */
+  private collect(node: TrieNode, pathname: string, start: number, found: ExpressRoute[]): void {
     for (const route of node.rest) found.push(route);
-    if (index === segments.length) {
+    if (start < 0) {
       for (const route of node.ends) found.push(route);
       return;
     }
-    const segment = segments[index];
-    if (index === segments.length - 1 && segment === '') {
+    const slash = pathname.indexOf('/', start);
+    const end = slash < 0 ? pathname.length : slash;
+    const next = slash < 0 ? -1 : slash + 1;
+    if (end === start && next < 0) {
       // A trailing slash: the pattern's own matcher decides whether it may be there.
       for (const route of node.ends) found.push(route);
     }
-    const literal = node.literal.get(this.matching.caseSensitive ? segment : segment.toLowerCase());
-    if (literal !== undefined) this.collect(literal, segments, index + 1, found);
-    if (node.dynamic !== undefined && segment !== '') this.collect(node.dynamic, segments, index + 1, found);
+    if (node.literal.size > 0) {
+      const segment = pathname.slice(start, end);
+      const literal = node.literal.get(this.matching.caseSensitive ? segment : segment.toLowerCase());
+      if (literal !== undefined) this.collect(literal, pathname, next, found);
+    }
+    if (node.dynamic !== undefined && end !== start) this.collect(node.dynamic, pathname, next, found);
   }
+}
+
+/**
+ * Where the first segment the trie reads begins: after the pathname's first
+ * "/" (the text before it, "" for every pathname Express routes, is not a
+ * segment), or -1 when it has none.
+ */
+function firstSegment(pathname: string): number {
+  const slash = pathname.indexOf('/');
+  return slash < 0 ? -1 : slash + 1;
+}
+
+function inOrder(routes: readonly ExpressRoute[]): boolean {
+  for (let i = 1; i < routes.length; i++) if (routes[i - 1].order > routes[i].order) return false;
+  return true;
+}
+
+function byOrder(a: ExpressRoute, b: ExpressRoute): number {
+  return a.order - b.order;
 }
 
 /**
