@@ -119,6 +119,39 @@ describe('ExpressRouteTable: the handler Express 5 runs', () => {
     expect(labels(table.lookup(req('/x'), 'PATCH'))).toEqual(['all']);
   });
 
+  it('reads every shape of pathname segment by segment: the root, empty segments, no leading slash', () => {
+    const table = express([
+      ['get', '/', route('root')],
+      ['get', '/:a', route('one')],
+      ['get', '/:a/:b', route('two')],
+      ['get', '/*rest', route('rest')],
+    ]);
+    expect(labels(table.lookup(req('/')))).toEqual(['root']);
+    expect(labels(table.lookup(req('/x')))).toEqual(['one']);
+    expect(labels(table.lookup(req('/x/')))).toEqual(['one']);
+    expect(labels(table.lookup(req('/x/y')))).toEqual(['two']);
+    // An empty segment is no parameter: Express hands `/x//y` to the wildcard, and `//` to `/` (declared first),
+    // whose matcher allows the trailing slash (both checked against Express 5 on a socket).
+    expect(labels(table.lookup(req('/x//y')))).toEqual(['rest']);
+    expect(labels(table.lookup(req('//')))).toEqual(['root']);
+    // `OPTIONS *` (and any target that is not a path) matches no route.
+    expect(labels(table.lookup(req('*', 'OPTIONS')))).toEqual([]);
+  });
+
+  it('answers each lookup on its own: nothing found before carries over, in or out of declaration order', () => {
+    const table = express([
+      ['get', '/users/:id', route('byId')],
+      ['get', '/users/me', route('me')],
+      ['get', '/h', route('admin', { hosts: [/^admin\.example\.com$/] })],
+    ]);
+    // The trie reaches `me` (a literal) before `:id`: the declaration order decides.
+    expect(labels(table.lookup(req('/users/me')))).toEqual(['byId']);
+    expect(labels(table.lookup(req('/nothing')))).toEqual([]);
+    expect(labels(table.lookup(req('/h', 'GET', 'www.example.com')))).toEqual([]);
+    expect(labels(table.lookup(req('/h', 'GET', 'admin.example.com')))).toEqual(['admin']);
+    expect(labels(table.lookup(req('/users/7')))).toEqual(['byId']);
+  });
+
   it('stays cheap for 1,000 routes sharing a prefix (a handful of candidates per lookup)', () => {
     const table = new ExpressRouteTable(DEFAULTS);
     for (let i = 0; i < 1000; i++) table.add('get', `/api/v1/r${i}/:id`, route(`r${i}`));
