@@ -69,6 +69,25 @@ function buildRealisticController(classDecorators) {
   return controller;
 }
 
+/**
+ * One route with a policy of its own (`GET /api/v1/special`, `maxAge: 300`):
+ * what makes the `module-routed` variant an app whose routes do not all
+ * answer alike, so that the module looks up the route of every request
+ * (with one policy app-wide it needs no lookup).
+ */
+function buildPolicyController(Cors) {
+  let controller = class SpecialController {};
+  defineHandler(controller.prototype, 'special', 'Get', '');
+  Reflect.decorate(
+    [Cors({ maxAge: 300 })],
+    controller.prototype,
+    'special',
+    Object.getOwnPropertyDescriptor(controller.prototype, 'special'),
+  );
+  controller = Reflect.decorate([Controller('special')], controller);
+  return controller;
+}
+
 /** A global guard that lets everything through: the reference cost of any `APP_GUARD`. */
 class NoopGuard {
   canActivate() {
@@ -115,7 +134,8 @@ async function createAdapter(adapterName) {
  * (`app.enableCors(policy)`), `floor` (a hand-written request hook that
  * writes the module's headers for the module's origins, no policy logic) and
  * `module` (`CorsModule.forRoot(policy)`, `@Cors()` on every controller),
- * imported from the compiled `dist/`.
+ * imported from the compiled `dist/`; `module-routed` is `module` plus one
+ * route with a policy of its own (paired part only).
  *
  * `flavour` `realistic`: the app also gets a global interceptor and an auth
  * guard of its own, and the route `GET /api/v1/orders/:id` that awaits
@@ -125,13 +145,15 @@ export async function createBenchApp(adapterName, variant, routes, flavour = 'he
   const imports = [];
   const providers = [];
   const classDecorators = [];
-  if (variant === 'module') {
+  let extraControllers = [];
+  if (variant === 'module' || variant === 'module-routed') {
     const { CorsModule, Cors } = await import(libraryUrl('index.js'));
     imports.push(CorsModule.forRoot(benchPolicy()));
     classDecorators.push(Cors());
+    if (variant === 'module-routed') extraControllers = [buildPolicyController(Cors)];
   }
   if (variant === 'none-guard') providers.push({ provide: APP_GUARD, useClass: NoopGuard });
-  const controllers = buildControllers(controllerCount(routes), classDecorators);
+  const controllers = [...buildControllers(controllerCount(routes), classDecorators), ...extraControllers];
   if (flavour === 'realistic') {
     controllers.push(buildRealisticController(classDecorators));
     providers.push(

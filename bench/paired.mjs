@@ -27,8 +27,10 @@ const CHILD = fileURLToPath(new URL('./inject-server.mjs', import.meta.url));
 
 /**
  * What `npm run bench` pairs: no CORS, `enableCors()` and the module at both
- * app sizes, and a second module app at 10 routes, whose difference to the
- * first is the resolution of the measurement (the same app twice).
+ * app sizes, a second module app at 10 routes, whose difference to the first
+ * is the resolution of the measurement (the same app twice), and the module
+ * in an app where one route has a policy of its own (`module-routed`: every
+ * request is looked up; with one policy app-wide none is).
  */
 export const PAIRED_SETUPS = [
   { id: 'none@10', variant: 'none', routes: 10 },
@@ -38,6 +40,8 @@ export const PAIRED_SETUPS = [
   { id: 'none@1000', variant: 'none', routes: 1000 },
   { id: 'enable-cors@1000', variant: 'enable-cors', routes: 1000 },
   { id: 'module@1000', variant: 'module', routes: 1000 },
+  { id: 'module-routed@10', variant: 'module-routed', routes: 10 },
+  { id: 'module-routed@1000', variant: 'module-routed', routes: 1000 },
 ];
 
 /** One inject server holding `setups` (same library build); `ask()` sends a message and resolves with its reply. */

@@ -575,7 +575,7 @@ export function renderResults(results, findings) {
     const paired = pairedSection(results.paired);
     out.push('## Per request without the socket (paired, in-process)');
     out.push(
-      `Each variant of the app takes requests through \`light-my-request\` (\`inject()\`), straight into the adapter's request handler, with no socket and no system call: what remains is the JavaScript of a request, where the module's cost lives. ${results.config.pairedBlock} requests per block, one block per app per round in a new random order, timed inside the app's process while the others wait; every figure is a median over rounds of a per-round difference or ratio (paired), so a slow moment of the machine cancels out. "One process": all seven apps in one Node process (the same code at both sizes, so only the app's size differs); the target verdicts are on it. "Fresh processes": one process per app, what a deployment runs, where each process's JIT history adds its own few µs ("same app twice" is the difference between two processes of the same app). µs here are this machine's (about five times a quiet desktop's; bench/findings.md, section 0). bench/paired.mjs runs the same for any two builds of the library.`,
+      `Each variant of the app takes requests through \`light-my-request\` (\`inject()\`), straight into the adapter's request handler, with no socket and no system call: what remains is the JavaScript of a request, where the module's cost lives. ${results.config.pairedBlock} requests per block, one block per app per round in a new random order, timed inside the app's process while the others wait; every figure is a median over rounds of a per-round difference or ratio (paired), so a slow moment of the machine cancels out. "One process": all nine apps in one Node process (the same code at both sizes, so only the app's size differs); the target verdicts are on it. "Fresh processes": one process per app, what a deployment runs, where each process's JIT history adds its own few µs ("same app twice" is the difference between two processes of the same app). µs here are this machine's (about five times a quiet desktop's; bench/findings.md, section 0). bench/paired.mjs runs the same for any two builds of the library.`,
     );
     out.push(paired.text);
     targets.push(...paired.targets);
@@ -647,95 +647,22 @@ export function pairedSection(paired = []) {
     const shared = paired.find((entry) => entry.adapter === adapter && entry.shared);
     const separate = paired.filter((entry) => entry.adapter === adapter && !entry.shared);
     if (!shared) continue;
-    const scenarios = SCENARIOS.filter((scenario) => shared.samples['module@10']?.[scenario.id]);
     const label = ADAPTER_LABELS[adapter];
-    const rows = [];
-    for (const scenario of scenarios) {
-      const figures = pairedFigures(shared.samples, scenario.id);
-      const fresh = separate.map((entry) => pairedFigures(entry.samples, scenario.id));
-      const freshMedian = (key) => median(fresh.map((each) => each[key]));
-      const at = (id) => micros(median(shared.samples[id][scenario.id]));
-      rows.push([
-        scenario.label,
-        `${at('none@10')} / ${at('enable-cors@10')} / ${at('module@10')}`,
-        `${at('none@1000')} / ${at('enable-cors@1000')} / ${at('module@1000')}`,
-        `${signedMicros(figures.extra10)} → ${signedMicros(figures.extra1000)} (${signedMicros(figures.growth)})`,
-        signedMicros(figures.controlGrowth),
-        signedMicros(figures.sameApp),
-        `${ratio(figures.vsEnableCors10)} / ${ratio(figures.vsEnableCors1000)}`,
-        `${ratio(figures.vsNone10)} / ${ratio(figures.vsNone1000)}`,
-        fresh.map((each) => `${signedMicros(each.growth)}, same app ${signedMicros(each.sameApp)}`).join('; ') || '–',
-      ]);
-      const where = `${label}, ${scenario.label}`;
-      targets.push({
-        what: `flat, in-process: extra at 1,000 routes ≤ extra at 10 + ${FLAT_MICROS} µs`,
-        where: `${where} (one process)`,
-        value: `${signedMicros(figures.extra10)} → ${signedMicros(figures.extra1000)} (${signedMicros(figures.growth)})`,
-        verdict: figures.growth <= FLAT_MICROS ? '**met**' : '**missed**',
-        cpu: fresh.length > 0 ? `${signedMicros(freshMedian('growth'))} in fresh processes` : undefined,
-        cpuVerdict: `same app twice: ${signedMicros(freshMedian('sameApp'))}`,
-      });
-      targets.push({
-        what: `flat against enableCors, in-process: the module's growth ≤ enableCors's growth + ${FLAT_MICROS} µs`,
-        where: `${where} (one process)`,
-        value: `module ${signedMicros(figures.growth)}, enableCors ${signedMicros(figures.controlGrowth)}, paired ${signedMicros(figures.growthOverControl)}`,
-        verdict: figures.growthOverControl <= FLAT_MICROS ? '**met**' : '**missed**',
-        cpu: fresh.length > 0 ? `${signedMicros(freshMedian('growthOverControl'))} in fresh processes` : undefined,
-        cpuVerdict: 'paired',
-      });
-      for (const [size, vsEnableCors, vsNone, freshEnableCors, freshNone] of [
-        [10, figures.vsEnableCors10, figures.vsNone10, freshMedian('vsEnableCors10'), freshMedian('vsNone10')],
-        [
-          1000,
-          figures.vsEnableCors1000,
-          figures.vsNone1000,
-          freshMedian('vsEnableCors1000'),
-          freshMedian('vsNone1000'),
-        ],
-      ]) {
-        const sized = `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label}`;
-        targets.push({
-          what: `module/enableCors ≥ ${MODULE_VS_ENABLE_CORS.toFixed(2)}, in-process`,
-          where: `${sized} (one process)`,
-          value: vsEnableCors,
-          verdict: vsEnableCors >= MODULE_VS_ENABLE_CORS ? '**met**' : '**missed**',
-          cpu: fresh.length > 0 ? freshEnableCors : undefined,
-          cpuVerdict: `fresh processes: ${freshEnableCors >= MODULE_VS_ENABLE_CORS ? 'met' : 'missed'}`,
-        });
-        const threshold = MODULE_VS_NONE[scenario.id];
-        if (threshold === undefined) continue;
-        targets.push({
-          what: `module/none ≥ ${threshold.toFixed(2)}, in-process`,
-          where: `${sized} (one process)`,
-          value: vsNone,
-          verdict: vsNone >= threshold ? '**met**' : '**missed**',
-          cpu: fresh.length > 0 ? freshNone : undefined,
-          cpuVerdict: `fresh processes: ${freshNone >= threshold ? 'met' : 'missed'}`,
-        });
-      }
-    }
     const rounds = `${shared.rounds} rounds${separate.length > 0 ? `; fresh processes: ${separate.length} set(s) of ${separate[0].rounds} rounds` : ''}`;
     parts.push(`### ${label} (${rounds})`);
-    parts.push(
-      table(
-        [
-          'scenario',
-          'µs/req at 10: none / enableCors / module',
-          'at 1,000',
-          'module − none, 10 → 1,000 (growth)',
-          'enableCors − none: growth',
-          'same app twice',
-          'module/enableCors at 10 / 1,000',
-          'module/none at 10 / 1,000',
-          'growth in fresh processes, per set',
-        ],
-        rows,
-      ),
-    );
+    for (const module of PAIRED_MODULES) {
+      if (!shared.samples[`${module.id}@10`]) continue;
+      const section = pairedModuleTable(shared, separate, label, module);
+      parts.push(module.title);
+      parts.push(section.text);
+      targets.push(...section.targets);
+    }
+    const scenarios = SCENARIOS.filter((scenario) => shared.samples['module@10']?.[scenario.id]);
     const answers = scenarios
       .map(
         (scenario) =>
-          `${scenario.label}: ${['none@10', 'enable-cors@10', 'module@10']
+          `${scenario.label}: ${['none@10', 'enable-cors@10', 'module@10', 'module-routed@10']
+            .filter((id) => shared.answers[id])
             .map((id) => {
               const answer = shared.answers[id][scenario.id];
               return `${id.replace('@10', '')} ${answer.status}${answer.headers['access-control-allow-origin'] ? ' + ACAO' : ''}`;
@@ -748,25 +675,120 @@ export function pairedSection(paired = []) {
   return { text: parts.join('\n\n'), targets };
 }
 
+/** The module variants of the paired part: one policy app-wide, and one route with a policy of its own. */
+const PAIRED_MODULES = [
+  {
+    id: 'module',
+    title: 'One policy app-wide (`module`: every controller `@Cors()`, no route lookup needed)',
+    ratios: true,
+  },
+  {
+    id: 'module-routed',
+    title: 'One route with a policy of its own (`module-routed`: every request looked up)',
+    ratios: false,
+  },
+];
+
+function pairedModuleTable(shared, separate, label, module) {
+  const targets = [];
+  const rows = [];
+  const scenarios = SCENARIOS.filter((scenario) => shared.samples[`${module.id}@10`]?.[scenario.id]);
+  const variant = module.id === 'module' ? '' : ` (${module.id})`;
+  for (const scenario of scenarios) {
+    const figures = pairedFigures(shared.samples, scenario.id, module.id);
+    const fresh = separate.map((entry) => pairedFigures(entry.samples, scenario.id, module.id));
+    const freshMedian = (key) => median(fresh.map((each) => each[key]));
+    const at = (id) => micros(median(shared.samples[id][scenario.id]));
+    rows.push([
+      scenario.label,
+      `${at('none@10')} / ${at('enable-cors@10')} / ${at(`${module.id}@10`)}`,
+      `${at('none@1000')} / ${at('enable-cors@1000')} / ${at(`${module.id}@1000`)}`,
+      `${signedMicros(figures.extra10)} → ${signedMicros(figures.extra1000)} (${signedMicros(figures.growth)})`,
+      signedMicros(figures.controlGrowth),
+      signedMicros(figures.sameApp),
+      `${ratio(figures.vsEnableCors10)} / ${ratio(figures.vsEnableCors1000)}`,
+      `${ratio(figures.vsNone10)} / ${ratio(figures.vsNone1000)}`,
+      fresh.map((each) => signedMicros(each.growth)).join('; ') || '–',
+    ]);
+    const where = `${label}, ${scenario.label}${variant}`;
+    targets.push({
+      what: `flat, in-process: extra at 1,000 routes ≤ extra at 10 + ${FLAT_MICROS} µs`,
+      where: `${where} (one process)`,
+      value: `${signedMicros(figures.extra10)} → ${signedMicros(figures.extra1000)} (${signedMicros(figures.growth)})`,
+      verdict: figures.growth <= FLAT_MICROS ? '**met**' : '**missed**',
+      cpu: fresh.length > 0 ? `${signedMicros(freshMedian('growth'))} in fresh processes` : undefined,
+      cpuVerdict: `same app twice: ${signedMicros(freshMedian('sameApp'))}`,
+    });
+    targets.push({
+      what: `flat against enableCors, in-process: the module's growth ≤ enableCors's growth + ${FLAT_MICROS} µs`,
+      where: `${where} (one process)`,
+      value: `module ${signedMicros(figures.growth)}, enableCors ${signedMicros(figures.controlGrowth)}, paired ${signedMicros(figures.growthOverControl)}`,
+      verdict: figures.growthOverControl <= FLAT_MICROS ? '**met**' : '**missed**',
+      cpu: fresh.length > 0 ? `${signedMicros(freshMedian('growthOverControl'))} in fresh processes` : undefined,
+      cpuVerdict: 'paired',
+    });
+    if (!module.ratios) continue;
+    for (const [size, vsEnableCors, vsNone, freshEnableCors, freshNone] of [
+      [10, figures.vsEnableCors10, figures.vsNone10, freshMedian('vsEnableCors10'), freshMedian('vsNone10')],
+      [1000, figures.vsEnableCors1000, figures.vsNone1000, freshMedian('vsEnableCors1000'), freshMedian('vsNone1000')],
+    ]) {
+      const sized = `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label}`;
+      targets.push({
+        what: `module/enableCors ≥ ${MODULE_VS_ENABLE_CORS.toFixed(2)}, in-process`,
+        where: `${sized} (one process)`,
+        value: vsEnableCors,
+        verdict: vsEnableCors >= MODULE_VS_ENABLE_CORS ? '**met**' : '**missed**',
+        cpu: fresh.length > 0 ? freshEnableCors : undefined,
+        cpuVerdict: `fresh processes: ${freshEnableCors >= MODULE_VS_ENABLE_CORS ? 'met' : 'missed'}`,
+      });
+      const threshold = MODULE_VS_NONE[scenario.id];
+      if (threshold === undefined) continue;
+      targets.push({
+        what: `module/none ≥ ${threshold.toFixed(2)}, in-process`,
+        where: `${sized} (one process)`,
+        value: vsNone,
+        verdict: vsNone >= threshold ? '**met**' : '**missed**',
+        cpu: fresh.length > 0 ? freshNone : undefined,
+        cpuVerdict: `fresh processes: ${freshNone >= threshold ? 'met' : 'missed'}`,
+      });
+    }
+  }
+  const text = table(
+    [
+      'scenario',
+      'µs/req at 10: none / enableCors / module',
+      'at 1,000',
+      'module − none, 10 → 1,000 (growth)',
+      'enableCors − none: growth',
+      'same app twice (`module` at 10)',
+      'module/enableCors at 10 / 1,000',
+      'module/none at 10 / 1,000',
+      'growth in fresh processes, per set',
+    ],
+    rows,
+  );
+  return { text, targets };
+}
+
 /** Per-round paired figures of one scenario (medians over rounds). */
-function pairedFigures(samples, scenario) {
+function pairedFigures(samples, scenario, module = 'module') {
   const of = (ids, combine) => pairedMedian(samples, ids, scenario, combine);
   const difference = (a, b) => a - b;
   const throughput = (module, other) => other / module;
   return {
-    extra10: of(['module@10', 'none@10'], difference),
-    extra1000: of(['module@1000', 'none@1000'], difference),
-    growth: of(['module@1000', 'none@1000', 'module@10', 'none@10'], (a, b, c, d) => a - b - (c - d)),
+    extra10: of([`${module}@10`, 'none@10'], difference),
+    extra1000: of([`${module}@1000`, 'none@1000'], difference),
+    growth: of([`${module}@1000`, 'none@1000', `${module}@10`, 'none@10'], (a, b, c, d) => a - b - (c - d)),
     // enableCors does the same work at every size: its "growth" is what a bigger app does to any extra work.
     controlGrowth: of(['enable-cors@1000', 'none@1000', 'enable-cors@10', 'none@10'], (a, b, c, d) => a - b - (c - d)),
     growthOverControl: of(
-      ['module@1000', 'enable-cors@1000', 'module@10', 'enable-cors@10'],
+      [`${module}@1000`, 'enable-cors@1000', `${module}@10`, 'enable-cors@10'],
       (a, b, c, d) => a - b - (c - d),
     ),
     sameApp: of(['module@10 again', 'module@10'], difference),
-    vsEnableCors10: of(['module@10', 'enable-cors@10'], throughput),
-    vsEnableCors1000: of(['module@1000', 'enable-cors@1000'], throughput),
-    vsNone10: of(['module@10', 'none@10'], throughput),
-    vsNone1000: of(['module@1000', 'none@1000'], throughput),
+    vsEnableCors10: of([`${module}@10`, 'enable-cors@10'], throughput),
+    vsEnableCors1000: of([`${module}@1000`, 'enable-cors@1000'], throughput),
+    vsNone10: of([`${module}@10`, 'none@10'], throughput),
+    vsNone1000: of([`${module}@1000`, 'none@1000'], throughput),
   };
 }

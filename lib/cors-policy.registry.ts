@@ -48,6 +48,7 @@ export class CorsPolicyRegistry {
   private isGateway?: (target: Function) => boolean;
   private noOrigin = NoOriginWork.None;
   private defaultsCandidate?: RouteCandidate;
+  private oneAnswer?: readonly RouteCandidate[];
 
   constructor(
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CorsModuleOptions,
@@ -84,6 +85,12 @@ export class CorsPolicyRegistry {
       handlers.set(entry.handler, entry);
     }
     this.defaultsCandidate = routeCandidate(catalog.defaults, 'module options');
+    // Debug explanations name the handler: they keep the lookup.
+    const uniform =
+      this.paths.size === 0 &&
+      !this.debug &&
+      found.handlers.every((entry) => entry.equivalentPolicy === catalog.defaults);
+    this.oneAnswer = uniform ? this.defaultsCandidate.alone : undefined;
     this.noOrigin = noOriginWorkFor([
       catalog.defaults,
       ...found.handlers.map((entry) => entry.policy),
@@ -138,6 +145,17 @@ export class CorsPolicyRegistry {
    */
   get defaultsRoute(): RouteCandidate {
     return this.defaultsCandidate!;
+  }
+
+  /**
+   * The module defaults as the only candidate, when every handler answers as
+   * the defaults do (no handler's `@Cors()` sets a field, no `paths`): the
+   * early layer then needs no route lookup, since every route and every
+   * unrouted request gets the same answer. `undefined` otherwise.
+   * @internal
+   */
+  get uniformRoutes(): readonly RouteCandidate[] | undefined {
+    return this.oneAnswer;
   }
 
   /**

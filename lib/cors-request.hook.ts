@@ -110,6 +110,8 @@ export class CorsRequestHook {
 
   /** The handlers that serve this request, or the `paths` policy / module defaults. */
   private routesOf(request: unknown, raw: CorsIncomingMessage): readonly RouteCandidate[] {
+    const uniform = this.registry.uniformRoutes;
+    if (uniform !== undefined) return uniform;
     const found = this.router?.actual(request, raw);
     return found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
   }
@@ -220,8 +222,7 @@ export class CorsRequestHook {
       requestHeaders: raw.headers['access-control-request-headers'],
       privateNetwork: raw.headers['access-control-request-private-network'] === 'true',
     };
-    const found = this.router?.preflight(raw, requestMethod);
-    const routes = found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
+    const routes = this.preflightRoutesOf(raw, requestMethod);
     if (routes.length === 1) {
       const verdict = judgePreflight(routes[0].policy, preflight);
       if (verdict instanceof Promise) {
@@ -239,6 +240,14 @@ export class CorsRequestHook {
         done,
       ),
     );
+  }
+
+  /** The handlers the request a preflight announces would reach, or the `paths` policy / module defaults. */
+  private preflightRoutesOf(raw: CorsIncomingMessage, requestMethod: string): readonly RouteCandidate[] {
+    const uniform = this.registry.uniformRoutes;
+    if (uniform !== undefined) return uniform;
+    const found = this.router?.preflight(raw, requestMethod);
+    return found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
   }
 
   private answerPreflight(

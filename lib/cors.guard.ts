@@ -39,12 +39,14 @@ export class CorsGuard implements CanActivate {
     if (raw === undefined || raw.headers === undefined) return true;
     if (entry.mayOverwriteVary) keepOriginInVary(exchange.rawResponse(http.getResponse()) as ServerResponse);
     const origin = raw.headers.origin;
-    if (raw[CORS_POLICY] === policy && (origin === undefined || !policy.rejectDisallowedOrigins)) return true;
+    // The early layer's decision stands when it used this handler's policy or one that answers alike.
+    const decided = raw[CORS_POLICY];
+    const same = decided === policy || decided === entry.equivalentPolicy;
+    if (same && (origin === undefined || !policy.rejectDisallowedOrigins)) return true;
     if (origin === undefined) {
       // No decision recorded: the early layer wrote at most `Vary: Origin`, all that an
       // origin-dependent (or disabled) policy writes without `Origin`.
-      const decided = raw[CORS_POLICY];
-      if (decided === undefined ? !policy.wildcardOrigin : decided === policy) return true;
+      if (decided === undefined ? !policy.wildcardOrigin : same) return true;
       this.rewrite(entry, raw, http.getResponse(), undefined, false);
       return true;
     }
@@ -64,7 +66,9 @@ export class CorsGuard implements CanActivate {
     origin: string,
     allowed: boolean,
   ): boolean {
-    if (raw[CORS_POLICY] !== entry.policy) this.rewrite(entry, raw, response, origin, allowed);
+    const decided = raw[CORS_POLICY];
+    if (decided !== entry.policy && decided !== entry.equivalentPolicy)
+      this.rewrite(entry, raw, response, origin, allowed);
     if (!allowed && entry.policy.enabled && entry.policy.rejectDisallowedOrigins) {
       throw new ForbiddenException('Origin not allowed by the CORS policy of this route');
     }

@@ -103,14 +103,15 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
   // spreading would each get a V8 hidden class of their own.
   return found.map(({ methodName, handler, requestMethod, methodPaths, reference }): HandlerEntry => {
     const label = labelOf(controller, methodName);
-    const policy =
-      reference === undefined ? shared! : catalog.compile(classLayer, catalog.resolve(reference, label), label);
+    const routeLayer = reference === undefined ? undefined : catalog.resolve(reference, label);
+    const policy = reference === undefined ? shared! : catalog.compile(classLayer, routeLayer, label);
     return {
       controller,
       methodName,
       handler,
       label,
       policy,
+      equivalentPolicy: catalog.setsNothing(classLayer, routeLayer) ? catalog.defaults : policy,
       hosts,
       requestMethod,
       declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,

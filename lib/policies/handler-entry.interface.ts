@@ -10,6 +10,12 @@ export interface HandlerEntry {
   /** `UsersController.create`. */
   readonly label: string;
   readonly policy: CompiledPolicy;
+  /**
+   * The module defaults' compiled policy when this handler's `@Cors()` chain
+   * sets no field of its own (both answer every request alike), else
+   * `policy`: what the guard compares the early layer's decision with.
+   */
+  readonly equivalentPolicy: CompiledPolicy;
   /** Host patterns of a host-bound controller. */
   readonly hosts?: readonly RegExp[];
   readonly requestMethod: RequestMethod;

@@ -2,6 +2,7 @@ import { CorsConfigurationError } from '../cors-configuration.error.js';
 import { compilePolicy, disabledPolicy, type CompiledPolicy } from '../engine/compiled-policy.js';
 import type { OriginAnswerCache } from '../engine/origin-answer-cache.js';
 import { DEFAULT_ASYNC_ORIGIN_SETTINGS, type AsyncOriginSettings } from '../engine/origin-matcher.js';
+import { POLICY_FIELDS } from '../engine/policy-fields.js';
 import { mergePolicyLayers, type PolicyLayer } from '../engine/policy-merger.js';
 import { ProblemList, validateMergedPolicy, validatePolicyFields } from '../engine/policy-validator.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
@@ -86,6 +87,18 @@ export class PolicyCatalog {
       return { label: location, fields: reference as CorsPolicyReference & CorsPolicy };
     }
     return undefined;
+  }
+
+  /**
+   * Whether these levels leave every field to the module defaults (no
+   * `@Cors()`, or `@Cors()` / `@Cors({})` with nothing set): a handler under
+   * them answers every request exactly as the defaults do.
+   */
+  setsNothing(...layers: readonly ResolvedReference[]): boolean {
+    return layers.every(
+      (layer) =>
+        layer === undefined || (layer !== false && POLICY_FIELDS.every((field) => layer.fields[field] === undefined)),
+    );
   }
 
   /**

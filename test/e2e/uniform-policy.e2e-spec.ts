@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Header, Put, type INestApplication, type Type } from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsModule, CorsPolicyRegistry, type CorsModuleOptions } from '../../lib/index.js';
+import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
+import { corsHeaders, preflight, varyOf } from './http-helpers.js';
+
+/**
+ * An app whose handlers all answer as the module defaults do (the most common
+ * setup, and every app migrated from `enableCors()`): the early layer skips
+ * the route lookup and answers with the defaults. These tests pin that the
+ * answers on the wire are exactly the defaults', and that one handler with a
+ * policy of its own (or `paths`, or `debug`) brings the lookup back.
+ */
+const APP = 'https://app.example.com';
+const OTHER = 'https://evil.example.net';
+
+const DEFAULTS: CorsModuleOptions = {
+  origin: [APP],
+  credentials: true,
+  exposedHeaders: ['X-Request-Id'],
+  maxAge: 60,
+};
+
+@Controller('items')
+@Cors()
+class ItemsController {
+  @Get(':id')
+  one() {
+    return { id: 1 };
+  }
+  @Put(':id')
+  @Cors({})
+  put() {
+    return { ok: true };
+  }
+  @Get('varied/:id')
+  @Header('Vary', 'Accept')
+  varied() {
+    return { id: 2 };
+  }
+}
+
+@Controller('plain')
+class PlainController {
+  @Get()
+  get() {
+    return {};
+  }
+}
+
+@Controller('short')
+class ShortCacheController {
+  @Get(':id')
+  @Cors({ maxAge: 5 })
+  one() {
+    return {};
+  }
+}
+
+@Controller('off')
+class OffController {
+  @Get()
+  @Cors(false)
+  get() {
+    return {};
+  }
+}
+
+function boot(adapter: AdapterName, controllers: Type[], options: Partial<CorsModuleOptions> = {}) {
+  return createApp(adapter, { imports: [CorsModule.forRoot({ ...DEFAULTS, ...options })], controllers });
+}
+
+const ALLOWED_HEADERS = {
+  'access-control-allow-origin': APP,
+  'access-control-allow-credentials': 'true',
+  'access-control-expose-headers': 'X-Request-Id',
+};
+
+describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
+  describe('every handler answers as the defaults do', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await boot(adapter, [ItemsController, PlainController]);
+    });
+    afterAll(() => app.close());
+
+    it('needs no route lookup', () => {
+      expect(app.get(CorsPolicyRegistry).uniformRoutes?.map((route) => route.label)).toEqual(['module options']);
+    });
+
+    it('answers actual requests on every route, with and without @Cors(), exactly as the defaults', async () => {
+      for (const path of ['/items/1', '/plain']) {
+        const res = await request(app.getHttpServer()).get(path).set('Origin', APP);
+        expect(res.status).toBe(200);
+        expect(corsHeaders(res)).toEqual(ALLOWED_HEADERS);
+        expect(varyOf(res)).toEqual(['Origin']);
+      }
+    });
+
+    it('keeps Origin in Vary where the handler sets Vary itself', async () => {
+      const res = await request(app.getHttpServer()).get('/items/varied/2').set('Origin', APP);
+      expect(corsHeaders(res)).toEqual(ALLOWED_HEADERS);
+      expect(varyOf(res).sort()).toEqual(['Accept', 'Origin']);
+    });
+
+    it('gives 404s and refused origins the defaults’ answer', async () => {
+      const missing = await request(app.getHttpServer()).get('/nowhere').set('Origin', APP);
+      expect(missing.status).toBe(404);
+      expect(corsHeaders(missing)).toEqual(ALLOWED_HEADERS);
+      const refused = await request(app.getHttpServer()).get('/items/1').set('Origin', OTHER);
+      expect(refused.status).toBe(200);
+      expect(corsHeaders(refused)).toEqual({});
+      expect(varyOf(refused)).toEqual(['Origin']);
+    });
+
+    it('answers preflights with the defaults, for routed and unrouted methods alike', async () => {
+      for (const method of ['PUT', 'DELETE']) {
+        const res = await preflight(app, '/items/1', APP, method, { 'Access-Control-Request-Headers': 'x-custom' });
+        expect(res.status).toBe(204);
+        expect(res.headers['access-control-allow-origin']).toBe(APP);
+        expect(res.headers['access-control-allow-methods']).toBe(method);
+        expect(res.headers['access-control-allow-headers']).toBe('x-custom');
+        expect(res.headers['access-control-max-age']).toBe('60');
+      }
+      const refused = await preflight(app, '/items/1', OTHER, 'PUT');
+      expect(refused.status).toBe(403);
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('one handler with a policy of its own', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await boot(adapter, [ItemsController, ShortCacheController, OffController]);
+    });
+    afterAll(() => app.close());
+
+    it('looks routes up again, and each route gets its own answer', async () => {
+      expect(app.get(CorsPolicyRegistry).uniformRoutes).toBeUndefined();
+      const short = await preflight(app, '/short/1', APP, 'GET');
+      expect(short.status).toBe(204);
+      expect(short.headers['access-control-max-age']).toBe('5');
+      const items = await preflight(app, '/items/1', APP, 'PUT');
+      expect(items.headers['access-control-max-age']).toBe('60');
+      const off = await request(app.getHttpServer()).get('/off').set('Origin', APP);
+      expect(off.status).toBe(200);
+      expect(corsHeaders(off)).toEqual({});
+      const offPreflight = await preflight(app, '/off', APP, 'GET');
+      expect(offPreflight.status).toBe(403);
+    });
+  });
+
+  it.each([
+    ['paths', { paths: { '/graphql': { maxAge: 5 } } }],
+    ['debug', { debug: true }],
+  ] as const)('keeps the lookup with %s', async (_name, options) => {
+    const app = await boot(adapter, [ItemsController, PlainController], options);
+    try {
+      expect(app.get(CorsPolicyRegistry).uniformRoutes).toBeUndefined();
+      const res = await request(app.getHttpServer()).get('/items/1').set('Origin', APP);
+      expect(corsHeaders(res)).toEqual(ALLOWED_HEADERS);
+    } finally {
+      await app.close();
+    }
+  });
+});
