@@ -45,7 +45,6 @@ export function controllerCount(routes) {
 
 /** The controller every scenario hits: the middle one (Express tries routes in order). */
 export function targetController(routes) {
-  if (process.env.BENCH_TARGET_CONTROLLER !== undefined) return Number(process.env.BENCH_TARGET_CONTROLLER);
   return Math.floor(controllerCount(routes) / 2);
 }
 
