@@ -1,15 +1,16 @@
 /**
- * Paired, in-process measurement: several variants of the benchmark app, each
- * in its own fresh process (inject-server.mjs), all alive at once, take turns
- * serving short blocks of injected requests, in a new random order every
- * round. Each block is timed inside its process while the others wait, so a
- * slow moment of this shared machine lands on one block of one variant, not
- * on a whole run, and a difference between two variants is read per round
- * (paired) before taking medians.
+ * Paired, in-process measurement: several variants of the benchmark app, all
+ * alive at once (each in its own fresh process, or all in one:
+ * inject-server.mjs), take turns serving short blocks of injected requests,
+ * in a new random order every round. Each block is timed inside its process
+ * while the others wait, so a slow moment of this shared machine lands on one
+ * block of one variant, not on a whole run, and a difference between two
+ * variants is read per round (paired) before taking medians.
  *
- * This is what resolves the sub-microsecond targets (flat cost from 10 to
- * 1,000 routes, the module against `enableCors()`) that the socket benchmark
- * cannot: see bench/README.md.
+ * It resolves a few µs (the same app measured twice), where the socket
+ * benchmark moves by ±10 µs per process; not the 0.5 µs of the flat target.
+ * Several 1,000-route Express apps in one process slow each other down by
+ * boot order (bench/findings.md, section 3a). See bench/README.md.
  *
  * As a command, for A/B work on the library (a setup is variant:routes, or
  * variant:routes:distDir to load another build of the library; PAIRED_SHARED=1
