@@ -728,29 +728,23 @@ function pairedModuleTable(shared, separate, label, module) {
       cpuVerdict: 'paired',
     });
     if (!module.ratios) continue;
-    for (const [size, vsEnableCors, vsNone, freshEnableCors, freshNone] of [
-      [10, figures.vsEnableCors10, figures.vsNone10, freshMedian('vsEnableCors10'), freshMedian('vsNone10')],
-      [1000, figures.vsEnableCors1000, figures.vsNone1000, freshMedian('vsEnableCors1000'), freshMedian('vsNone1000')],
-    ]) {
-      const sized = `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label}`;
-      targets.push({
-        what: `module/enableCors ≥ ${MODULE_VS_ENABLE_CORS.toFixed(2)}, in-process`,
-        where: `${sized} (one process)`,
-        value: vsEnableCors,
-        verdict: vsEnableCors >= MODULE_VS_ENABLE_CORS ? '**met**' : '**missed**',
-        cpu: fresh.length > 0 ? freshEnableCors : undefined,
-        cpuVerdict: `fresh processes: ${freshEnableCors >= MODULE_VS_ENABLE_CORS ? 'met' : 'missed'}`,
-      });
+    for (const size of [10, 1000]) {
+      const sized = `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label} (one process)`;
+      const ratioTarget = (name, key, threshold) => {
+        const value = figures[`${key}${size}`];
+        const freshValue = freshMedian(`${key}${size}`);
+        return {
+          what: `${name} ≥ ${threshold.toFixed(2)}, in-process`,
+          where: sized,
+          value,
+          verdict: value >= threshold ? '**met**' : '**missed**',
+          cpu: fresh.length > 0 ? freshValue : undefined,
+          cpuVerdict: `fresh processes: ${freshValue >= threshold ? 'met' : 'missed'}`,
+        };
+      };
+      targets.push(ratioTarget('module/enableCors', 'vsEnableCors', MODULE_VS_ENABLE_CORS));
       const threshold = MODULE_VS_NONE[scenario.id];
-      if (threshold === undefined) continue;
-      targets.push({
-        what: `module/none ≥ ${threshold.toFixed(2)}, in-process`,
-        where: `${sized} (one process)`,
-        value: vsNone,
-        verdict: vsNone >= threshold ? '**met**' : '**missed**',
-        cpu: fresh.length > 0 ? freshNone : undefined,
-        cpuVerdict: `fresh processes: ${freshNone >= threshold ? 'met' : 'missed'}`,
-      });
+      if (threshold !== undefined) targets.push(ratioTarget('module/none', 'vsNone', threshold));
     }
   }
   const text = table(

@@ -110,9 +110,19 @@ export class CorsRequestHook {
 
   /** The handlers that serve this request, or the `paths` policy / module defaults. */
   private routesOf(request: unknown, raw: CorsIncomingMessage): readonly RouteCandidate[] {
-    const uniform = this.registry.uniformRoutes;
-    if (uniform !== undefined) return uniform;
-    const found = this.router?.actual(request, raw);
+    return this.registry.uniformRoutes ?? this.orUnrouted(this.router?.actual(request, raw), raw);
+  }
+
+  /** The handlers the request a preflight announces would reach, or the `paths` policy / module defaults. */
+  private preflightRoutesOf(raw: CorsIncomingMessage, requestMethod: string): readonly RouteCandidate[] {
+    return this.registry.uniformRoutes ?? this.orUnrouted(this.router?.preflight(raw, requestMethod), raw);
+  }
+
+  /** What the router found, or, when no controller route serves the request, its `paths` policy / the module defaults. */
+  private orUnrouted(
+    found: readonly RouteCandidate[] | undefined,
+    raw: CorsIncomingMessage,
+  ): readonly RouteCandidate[] {
     return found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
   }
 
@@ -240,14 +250,6 @@ export class CorsRequestHook {
         done,
       ),
     );
-  }
-
-  /** The handlers the request a preflight announces would reach, or the `paths` policy / module defaults. */
-  private preflightRoutesOf(raw: CorsIncomingMessage, requestMethod: string): readonly RouteCandidate[] {
-    const uniform = this.registry.uniformRoutes;
-    if (uniform !== undefined) return uniform;
-    const found = this.router?.preflight(raw, requestMethod);
-    return found !== undefined && found.length > 0 ? found : this.registry.unroutedPolicy(raw.url ?? '/').alone;
   }
 
   private answerPreflight(
