@@ -89,7 +89,7 @@ function buildPolicyController(Cors) {
 }
 
 /** A global guard that lets everything through: the reference cost of any `APP_GUARD`. */
-class NoopGuard {
+export class NoopGuard {
   canActivate() {
     return true;
   }
@@ -135,13 +135,22 @@ async function createAdapter(adapterName) {
  * writes the module's headers for the module's origins, no policy logic) and
  * `module` (`CorsModule.forRoot(policy)`, `@Cors()` on every controller),
  * imported from the compiled `dist/`; `module-routed` is `module` plus one
- * route with a policy of its own (paired part only).
+ * route with a policy of its own (paired and own-time parts only).
+ *
+ * `wrapFloorHook` wraps the floor's request hook, `noopGuard` adds the global
+ * no-op guard to any variant (own-time.mjs: its control).
  *
  * `flavour` `realistic`: the app also gets a global interceptor and an auth
  * guard of its own, and the route `GET /api/v1/orders/:id` that awaits
  * ~1 ms before it answers.
  */
-export async function createBenchApp(adapterName, variant, routes, flavour = 'hello') {
+export async function createBenchApp(
+  adapterName,
+  variant,
+  routes,
+  flavour = 'hello',
+  { wrapFloorHook, noopGuard } = {},
+) {
   const imports = [];
   const providers = [];
   const classDecorators = [];
@@ -152,7 +161,7 @@ export async function createBenchApp(adapterName, variant, routes, flavour = 'he
     classDecorators.push(Cors());
     if (variant === 'module-routed') extraControllers = [buildPolicyController(Cors)];
   }
-  if (variant === 'none-guard') providers.push({ provide: APP_GUARD, useClass: NoopGuard });
+  if (variant === 'none-guard' || noopGuard) providers.push({ provide: APP_GUARD, useClass: NoopGuard });
   const controllers = [...buildControllers(controllerCount(routes), classDecorators), ...extraControllers];
   if (flavour === 'realistic') {
     controllers.push(buildRealisticController(classDecorators));
@@ -168,6 +177,6 @@ export async function createBenchApp(adapterName, variant, routes, flavour = 'he
   app.setGlobalPrefix(GLOBAL_PREFIX);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_VERSION });
   if (variant === 'enable-cors') app.enableCors(benchPolicy());
-  if (variant === 'floor') installFloorHook(app.getHttpAdapter(), adapterName);
+  if (variant === 'floor') installFloorHook(app.getHttpAdapter(), adapterName, wrapFloorHook);
   return app;
 }

@@ -22,7 +22,7 @@ import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_OPTIONS } from './scenarios.mjs';
-import { median } from './stats.mjs';
+import { median, shuffled } from './stats.mjs';
 
 const CHILD = fileURLToPath(new URL('./inject-server.mjs', import.meta.url));
 
@@ -81,14 +81,6 @@ function startInjectServer(adapter, setups) {
   };
 }
 
-function shuffle(items) {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
-
 /**
  * Runs every scenario on every setup: warm-up rounds, then `rounds` rounds of
  * one `block` of requests per setup, in random order. `shared`: all setups in
@@ -124,7 +116,7 @@ export async function runPaired({ adapter, setups, scenarios, rounds, block, war
       }
       const order = setups.map((_, index) => index);
       for (let round = 0; round < warmupRounds + rounds; round++) {
-        for (const index of shuffle(order)) {
+        for (const index of shuffled(order)) {
           const { server, app } = targets[index];
           const { micros } = await server.ask({ type: 'run', app, scenario, count: block });
           if (round >= warmupRounds) samples[setups[index].id][scenario].push(micros);

@@ -580,6 +580,15 @@ export function renderResults(results, findings) {
     out.push(paired.text);
     targets.push(...paired.targets);
   }
+  if (results.own) {
+    const own = ownTimeSection(results.own);
+    out.push("## The module's own time per request (timed in place)");
+    out.push(
+      `\`bench/own-time.mjs\`: one fresh process per adapter, variant and size (${results.config.ownRepeats} of each, in random order), requests injected as in the part above, every scenario in blocks of 50, in a new random order each round, ${results.config.ownRounds} rounds after 20 of warm-up. A clock (\`performance.now()\`) around the two places the module runs on a request, the early layer's entry and the global guard's \`canActivate\`, stopped while the hook's continuation runs the rest of the request; the same clock around the floor's hook (bench/floor.mjs), the control: code that cannot depend on the routes, so its growth from 10 to 1,000 routes is what a larger app does to any code on the request path (CPU caches, the heap). Medians of the blocks in each process, then of the processes. On preflights the module and the floor write the answer inside the clock (\`res.end()\` and what the emulated socket does with it): shown, with no target, as that part is larger than the module's work and moves by several µs between processes. What the clock cannot see, costs the module causes outside its own frames (bench/findings.md, section 1), is measured by the part above and the socket benchmark.`,
+    );
+    out.push(own.text);
+    targets.push(...own.targets);
+  }
   if (results.realistic) {
     out.push('## Realistic scenario');
     out.push(
@@ -637,6 +646,74 @@ export function renderResults(results, findings) {
     out.push(profileSection(results.profiles, results.flatProfiles));
   }
   return `${out.join('\n\n')}\n`;
+}
+
+/** Scenarios where the own-time figures carry a target: the module writes no answer itself. */
+const OWN_TIME_TARGET_SCENARIOS = ['actual', 'no-origin', 'refused'];
+
+/** own-time.mjs results: per adapter, the floor's and the module's own µs per request at each size, and the flat targets. */
+export function ownTimeSection(own = []) {
+  const parts = [];
+  const targets = [];
+  const ownMedian = (adapter, variant, routes, scenario, key = 'ownMicros') =>
+    median(
+      own
+        .filter((entry) => entry.adapter === adapter && entry.variant === variant && entry.routes === routes)
+        .map((entry) => entry.scenarios[scenario]?.[key]),
+    );
+  for (const adapter of [...new Set(own.map((entry) => entry.adapter))]) {
+    const sizes = [...new Set(own.filter((entry) => entry.adapter === adapter).map((entry) => entry.routes))].sort(
+      (a, b) => a - b,
+    );
+    if (sizes.length < 2) continue;
+    const [small, large] = [sizes[0], sizes[sizes.length - 1]];
+    const growth = (variant, scenario) =>
+      ownMedian(adapter, variant, large, scenario) - ownMedian(adapter, variant, small, scenario);
+    const fixed = (value) => (Number.isFinite(value) ? value.toFixed(2) : '–');
+    const cell = (variant, scenario) =>
+      `${fixed(ownMedian(adapter, variant, small, scenario))} → ${fixed(ownMedian(adapter, variant, large, scenario))} (${signedMicros(growth(variant, scenario))})`;
+    const rows = SCENARIOS.filter((scenario) => Number.isFinite(ownMedian(adapter, 'module', small, scenario.id))).map(
+      (scenario) => [
+        scenario.label,
+        cell('floor', scenario.id),
+        cell('module', scenario.id),
+        cell('module-routed', scenario.id),
+        signedMicros(growth('module', scenario.id) - growth('floor', scenario.id)),
+        signedMicros(growth('module-routed', scenario.id) - growth('floor', scenario.id)),
+        `${micros(ownMedian(adapter, 'module', small, scenario.id, 'wallMicros'))} / ${micros(ownMedian(adapter, 'module', large, scenario.id, 'wallMicros'))}`,
+      ],
+    );
+    const label = ADAPTER_LABELS[adapter];
+    parts.push(`### ${label}: µs per request, ${small} → ${large.toLocaleString('en-US')} routes`);
+    parts.push(
+      table(
+        [
+          'scenario',
+          'floor (control)',
+          'module (one policy app-wide)',
+          'module-routed (every request looked up)',
+          'module: growth − floor growth',
+          'module-routed: growth − floor growth',
+          'whole request, module, at 10 / 1,000 (for scale)',
+        ],
+        rows,
+      ),
+    );
+    for (const variant of ['module', 'module-routed']) {
+      for (const scenario of SCENARIOS.filter((each) => OWN_TIME_TARGET_SCENARIOS.includes(each.id))) {
+        const mine = growth(variant, scenario.id);
+        const control = growth('floor', scenario.id);
+        if (!Number.isFinite(mine) || !Number.isFinite(control)) continue;
+        targets.push({
+          what: `flat, own time: the module's growth from ${small} to ${large.toLocaleString('en-US')} routes ≤ the floor's growth + ${FLAT_MICROS} µs`,
+          where: `${label}, ${scenario.label}${variant === 'module' ? '' : ` (${variant})`}`,
+          value: `module ${signedMicros(mine)}, floor ${signedMicros(control)} (${signedMicros(mine - control)})`,
+          verdict: mine - control <= FLAT_MICROS ? '**met**' : '**missed**',
+        });
+      }
+    }
+  }
+  return { text: parts.join('\n\n'), targets };
 }
 
 /** The paired in-process part (paired.mjs): one table per adapter, and its targets. */

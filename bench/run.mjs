@@ -21,12 +21,15 @@ import {
   REALISTIC_VARIANTS,
   scenarioRequest,
   SCENARIOS,
+  SERVER_NODE_OPTIONS,
   VARIANTS,
   variantMeasures,
 } from './scenarios.mjs';
-import { median, rotate } from './stats.mjs';
+import { median, rotate, shuffled } from './stats.mjs';
 
 const ALL_VARIANTS = VARIANTS;
+/** What own-time.mjs times: the floor (the control) and the module with and without route lookups. */
+const OWN_TIME_VARIANTS = ['floor', 'module', 'module-routed'];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -47,7 +50,7 @@ const config = {
   /** Fresh profiled processes per adapter and size for the flat-cost cross-check (medians). */
   flatProfileRepeats: QUICK ? 1 : 3,
   connections: CONNECTIONS,
-  parts: (process.env.BENCH_ONLY ?? 'engine,http,paired,realistic,boot,profile').split(','),
+  parts: (process.env.BENCH_ONLY ?? 'engine,http,paired,own,realistic,boot,profile').split(','),
   /**
    * The paired in-process part (paired.mjs): blocks of requests per round, rounds
    * with every app in one process, and sets of fresh processes (one per app) with their rounds.
@@ -57,6 +60,9 @@ const config = {
   pairedSharedRounds: Number(process.env.BENCH_PAIRED_ROUNDS ?? (QUICK ? 30 : 400)),
   pairedSeparateSets: 1,
   pairedSeparateRounds: QUICK ? 20 : 100,
+  /** The module's own time per request (own-time.mjs): fresh processes per adapter, variant and size, and rounds in each. */
+  ownRepeats: Number(process.env.BENCH_OWN_REPEATS ?? (QUICK ? 1 : 5)),
+  ownRounds: QUICK ? 15 : 60,
   /** Variants of the HTTP benchmark (all by default). */
   variants: (process.env.BENCH_VARIANTS ?? VARIANTS.map((variant) => variant.id).join(',')).split(','),
   /** The realistic scenario: seconds per run and rounds (one session of fresh processes per adapter). */
@@ -346,6 +352,18 @@ async function benchBoot() {
   return rows;
 }
 
+/** One fresh process of own-time.mjs: the module's (or the floor's) own time per request, per scenario. */
+function measureOwnTime(adapter, variant, routes) {
+  const script = fileURLToPath(new URL('./own-time.mjs', import.meta.url));
+  const child = spawnSync(
+    process.execPath,
+    [...SERVER_NODE_OPTIONS, script, adapter, variant, String(routes), String(config.ownRounds)],
+    { encoding: 'utf8', env: process.env, maxBuffer: 1 << 20, timeout: 10 * 60 * 1000 },
+  );
+  if (child.status !== 0) throw new Error(`own-time.mjs ${adapter} ${variant} ${routes} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop());
+}
+
 function nowMicros() {
   return Number(hrtime.bigint() / 1000n);
 }
@@ -423,6 +441,18 @@ async function measureAll() {
           shared,
         });
         results.paired.push({ adapter, shared, set, rounds, ...measured });
+      }
+    }
+  }
+  if (config.parts.includes('own')) {
+    results.own = [];
+    for (let repeat = 0; repeat < config.ownRepeats; repeat++) {
+      for (const adapter of config.adapters) {
+        log(`own time per request, timed in place: ${adapter}, set ${repeat + 1}/${config.ownRepeats}`);
+        const setups = OWN_TIME_VARIANTS.flatMap((variant) => config.sizes.map((routes) => ({ variant, routes })));
+        for (const { variant, routes } of shuffled(setups)) {
+          results.own.push({ repeat, ...measureOwnTime(adapter, variant, routes) });
+        }
       }
     }
   }

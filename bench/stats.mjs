@@ -20,3 +20,13 @@ export function rotate(list, by) {
   const shift = ((by % list.length) + list.length) % list.length;
   return [...list.slice(shift), ...list.slice(0, shift)];
 }
+
+/** A copy of the list in random order (Fisher–Yates). */
+export function shuffled(list) {
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}

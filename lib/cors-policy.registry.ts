@@ -41,7 +41,10 @@ export class CorsPolicyRegistry {
   private readonly logger = new Logger('CorsModule');
   private catalog?: PolicyCatalog;
   private handlerEntries: readonly HandlerEntry[] = [];
-  private readonly byHandler = new Map<Function, Map<Function, HandlerEntry>>();
+  /** Handler functions that one controller class alone serves (the usual case): one map lookup. */
+  private readonly byFunction = new Map<Function, HandlerEntry>();
+  /** Handler functions several controller classes serve (inherited from a base class): by function, then class. */
+  private readonly byInheritedFunction = new Map<Function, Map<Function, HandlerEntry>>();
   private classes: ReadonlyMap<Function, CompiledPolicy> = new Map();
   private readonly paths = new PathPolicyTable();
   private readonly reported: ReportedRoute[] = [];
@@ -49,6 +52,7 @@ export class CorsPolicyRegistry {
   private noOrigin = NoOriginWork.None;
   private defaultsCandidate?: RouteCandidate;
   private oneAnswer?: readonly RouteCandidate[];
+  private guardIdle = false;
 
   constructor(
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CorsModuleOptions,
@@ -79,11 +83,7 @@ export class CorsPolicyRegistry {
     this.catalog = catalog;
     this.handlerEntries = found.handlers;
     this.classes = found.classes;
-    for (const entry of found.handlers) {
-      let handlers = this.byHandler.get(entry.controller);
-      if (!handlers) this.byHandler.set(entry.controller, (handlers = new Map()));
-      handlers.set(entry.handler, entry);
-    }
+    this.indexHandlers(found.handlers);
     this.defaultsCandidate = routeCandidate(catalog.defaults, 'module options');
     // Debug explanations name the handler: they keep the lookup.
     const uniform =
@@ -91,11 +91,38 @@ export class CorsPolicyRegistry {
       !this.debug &&
       found.handlers.every((entry) => entry.equivalentPolicy === catalog.defaults);
     this.oneAnswer = uniform ? this.defaultsCandidate.alone : undefined;
+    this.guardIdle =
+      uniform &&
+      !(catalog.defaults.enabled && catalog.defaults.rejectDisallowedOrigins) &&
+      !found.handlers.some((entry) => entry.mayOverwriteVary);
     this.noOrigin = noOriginWorkFor([
       catalog.defaults,
       ...found.handlers.map((entry) => entry.policy),
       ...this.reported.map((route) => route.policy),
     ]);
+  }
+
+  private indexHandlers(entries: readonly HandlerEntry[]): void {
+    for (const entry of entries) {
+      const inherited = this.byInheritedFunction.get(entry.handler);
+      if (inherited !== undefined) {
+        inherited.set(entry.controller, entry);
+        continue;
+      }
+      const first = this.byFunction.get(entry.handler);
+      if (first === undefined) {
+        this.byFunction.set(entry.handler, entry);
+        continue;
+      }
+      this.byFunction.delete(entry.handler);
+      this.byInheritedFunction.set(
+        entry.handler,
+        new Map([
+          [first.controller, first],
+          [entry.controller, entry],
+        ]),
+      );
+    }
   }
 
   private compilePaths(catalog: PolicyCatalog): void {
@@ -159,6 +186,17 @@ export class CorsPolicyRegistry {
   }
 
   /**
+   * Whether the global guard has nothing to check: every handler answers as
+   * the module defaults (`uniformRoutes`), none may overwrite `Vary`, and the
+   * defaults answer no refused origin with 403. The early layer's answer
+   * then stands for every request.
+   * @internal
+   */
+  get guardHasNoWork(): boolean {
+    return this.guardIdle;
+  }
+
+  /**
    * What a request without `Origin` needs.
    * @internal
    */
@@ -196,11 +234,14 @@ export class CorsPolicyRegistry {
   }
 
   /**
-   * The entry of the exact handler Nest runs (guard): one map lookup per level.
+   * The entry of the exact handler Nest runs (guard): one map lookup, two
+   * for a handler function several controller classes inherit.
    * @internal
    */
   entryFor(controller: Function, handler: Function): HandlerEntry | undefined {
-    return this.byHandler.get(controller)?.get(handler);
+    const entry = this.byFunction.get(handler);
+    if (entry !== undefined) return entry.controller === controller ? entry : undefined;
+    return this.byInheritedFunction.get(handler)?.get(controller);
   }
 
   /**

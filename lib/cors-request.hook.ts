@@ -12,7 +12,7 @@ import {
   type HeaderTarget,
 } from './engine/cors-decision.js';
 import { explainRefusal } from './engine/refusal-explainer.js';
-import { CORS_ALLOWED_ORIGIN, CORS_POLICY, HttpExchange, type CorsIncomingMessage } from './http/http-exchange.js';
+import { HttpExchange, recordDecision, type CorsIncomingMessage } from './http/http-exchange.js';
 import { RequestHookSlot, type RequestHook, type RequestHookHost } from './http/request-hook-slot.js';
 import type { RouteCandidate } from './routing/route-candidate.js';
 import type { RequestRouter } from './routing/request-router.js';
@@ -75,6 +75,7 @@ export class CorsRequestHook {
   private exchange = new HttpExchange(false);
   private router?: RequestRouter;
   private readonly slot = new RequestHookSlot();
+  private isInstalled = false;
 
   constructor(private readonly registry: CorsPolicyRegistry) {}
 
@@ -83,11 +84,18 @@ export class CorsRequestHook {
     this.exchange = HttpExchange.forAdapterType(adapter.getType?.());
     this.router = router;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
-    return this.slot.install(adapter, hook);
+    this.isInstalled = this.slot.install(adapter, hook);
+    return this.isInstalled;
   }
 
   uninstall(): void {
     this.slot.uninstall();
+    this.isInstalled = false;
+  }
+
+  /** Whether the early layer runs on this app's requests (it answers them before the guard). */
+  get installed(): boolean {
+    return this.isInstalled;
   }
 
   get httpExchange(): HttpExchange {
@@ -128,18 +136,26 @@ export class CorsRequestHook {
 
   private handleWithoutOrigin(request: unknown, raw: CorsIncomingMessage, response: unknown): void {
     switch (this.registry.noOriginWork) {
+      case NoOriginWork.None:
+        recordDecision(raw, undefined, undefined);
+        return;
       case NoOriginWork.VaryOnly:
+        recordDecision(raw, undefined, undefined);
         appendVary(this.exchange.headerTarget(response), 'Origin');
         return;
       case NoOriginWork.Lookup: {
         const routes = this.routesOf(request, raw);
         if (routes.length > 1 && !answerAlike(routes)) {
+          recordDecision(raw, undefined, undefined);
           appendVary(this.exchange.headerTarget(response), 'Origin');
           return;
         }
         const policy = routes[0].policy;
-        raw[CORS_POLICY] = policy;
-        raw[CORS_ALLOWED_ORIGIN] = answerActualRequest(policy, undefined, false, this.exchange.headerTarget(response));
+        recordDecision(
+          raw,
+          policy,
+          answerActualRequest(policy, undefined, false, this.exchange.headerTarget(response)),
+        );
         return;
       }
     }
@@ -156,8 +172,8 @@ export class CorsRequestHook {
     if (routes.length > 1) return this.handleAmbiguous(routes, raw, response, origin, done);
     const route = routes[0];
     const policy = route.policy;
-    raw[CORS_POLICY] = policy;
     if (!policy.enabled) {
+      recordDecision(raw, policy, undefined);
       if (this.registry.debug) {
         this.logger.debug(
           explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_DISABLED, route.label),
@@ -184,7 +200,7 @@ export class CorsRequestHook {
     route: RouteCandidate,
     allowed: boolean,
   ): void {
-    raw[CORS_ALLOWED_ORIGIN] = answerActualRequest(route.policy, origin, allowed, target);
+    recordDecision(raw, route.policy, answerActualRequest(route.policy, origin, allowed, target));
     if (!allowed && this.registry.debug) {
       this.logger.debug(
         explainRefusal('request', raw.method!, raw.url!, origin, route.policy, REFUSED_ORIGIN, route.label),
@@ -210,10 +226,10 @@ export class CorsRequestHook {
       routes.map(({ policy }) => policy.enabled && policy.origins.matches(origin, raw)),
     );
     if (answerAlike(routes) && verdicts.every((verdict) => verdict === verdicts[0])) {
-      raw[CORS_POLICY] = routes[0].policy;
       this.applyActual(raw, target, origin, routes[0], verdicts[0]);
-    } else if (routes.some(({ policy }) => policy.enabled)) {
-      appendVary(target, 'Origin');
+    } else {
+      recordDecision(raw, undefined, undefined);
+      if (routes.some(({ policy }) => policy.enabled)) appendVary(target, 'Origin');
     }
     done();
   }
@@ -262,9 +278,9 @@ export class CorsRequestHook {
     const policy = routes[0].policy;
     const target = this.exchange.headerTarget(response);
     const { raw, origin } = preflight;
-    // Recorded for every preflight judged here: another CORS layer's answer is repaired from it.
-    raw[CORS_POLICY] = policy;
     if (refusal !== undefined) {
+      // Recorded for every preflight judged here: another CORS layer's answer is repaired from it.
+      recordDecision(raw, policy, undefined);
       if (this.registry.debug) {
         const { requestMethod, raw, origin } = preflight;
         this.logger.debug(
@@ -275,7 +291,7 @@ export class CorsRequestHook {
       this.exchange.endEmpty(response, FORBIDDEN);
       return;
     }
-    raw[CORS_ALLOWED_ORIGIN] = routes.every((route) => route.policy.wildcardOrigin) ? '*' : origin;
+    recordDecision(raw, policy, routes.every((route) => route.policy.wildcardOrigin) ? '*' : origin);
     writePreflightHeaders(
       policy,
       origin,

@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext
 import type { ServerResponse } from 'node:http';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { answerActualRequest, clearCorsHeaders } from './engine/cors-decision.js';
-import { CORS_ALLOWED_ORIGIN, CORS_POLICY, type CorsIncomingMessage } from './http/http-exchange.js';
+import { CORS_POLICY, recordDecision, type CorsIncomingMessage } from './http/http-exchange.js';
 import { keepOriginInVary } from './http/vary-repair.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { HandlerEntry } from './policies/handler-entry.interface.js';
@@ -29,6 +29,8 @@ export class CorsGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    // One policy app-wide and nothing to enforce or repair: the early layer's answer stands.
+    if (this.registry.guardHasNoWork && this.hook.installed) return true;
     if (context.getType() !== 'http') return true;
     const entry = this.registry.entryFor(context.getClass(), context.getHandler());
     if (entry === undefined) return true;
@@ -84,7 +86,6 @@ export class CorsGuard implements CanActivate {
   ): void {
     const target = this.hook.httpExchange.headerTarget(response);
     clearCorsHeaders(target);
-    raw[CORS_ALLOWED_ORIGIN] = answerActualRequest(entry.policy, origin, allowed, target);
-    raw[CORS_POLICY] = entry.policy;
+    recordDecision(raw, entry.policy, answerActualRequest(entry.policy, origin, allowed, target));
   }
 }

@@ -14,6 +14,23 @@ export interface CorsRequestState {
 
 export type CorsIncomingMessage = IncomingMessage & CorsRequestState;
 
+/**
+ * Records what the module decided for a request: both fields, always in this
+ * order, on every request the early layer sees (`undefined` where there is
+ * nothing to record). Every raw request then gets the same two properties at
+ * the same point, so it keeps one hidden class per app instead of one per
+ * kind of request, and the property reads of the router and middleware that
+ * run after the hook stay monomorphic.
+ */
+export function recordDecision(
+  raw: CorsIncomingMessage,
+  policy: CompiledPolicy | undefined,
+  allowedOrigin: string | undefined,
+): void {
+  raw[CORS_POLICY] = policy;
+  raw[CORS_ALLOWED_ORIGIN] = allowedOrigin;
+}
+
 /** A Fastify reply, as far as this module uses it. */
 interface FastifyReplyLike {
   raw: ServerResponse;

@@ -89,6 +89,10 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
       expect(app.get(CorsPolicyRegistry).uniformRoutes?.map((route) => route.label)).toEqual(['module options']);
     });
 
+    it('keeps the guard at work for the handler that sets Vary itself', () => {
+      expect(app.get(CorsPolicyRegistry).guardHasNoWork).toBe(false);
+    });
+
     it('answers actual requests on every route, with and without @Cors(), exactly as the defaults', async () => {
       for (const path of ['/items/1', '/plain']) {
         const res = await request(app.getHttpServer()).get(path).set('Origin', APP);
@@ -126,6 +130,51 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
       const refused = await preflight(app, '/items/1', OTHER, 'PUT');
       expect(refused.status).toBe(403);
       expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('nothing for the guard to check (no handler sets Vary)', () => {
+    @Controller('things')
+    class ThingsController {
+      @Get(':id')
+      one() {
+        return { id: 1 };
+      }
+    }
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await boot(adapter, [ThingsController, PlainController]);
+    });
+    afterAll(() => app.close());
+
+    it('lets the guard through, and the early layer’s answers are the defaults’', async () => {
+      expect(app.get(CorsPolicyRegistry).guardHasNoWork).toBe(true);
+      const allowed = await request(app.getHttpServer()).get('/things/1').set('Origin', APP);
+      expect(allowed.status).toBe(200);
+      expect(corsHeaders(allowed)).toEqual(ALLOWED_HEADERS);
+      expect(varyOf(allowed)).toEqual(['Origin']);
+      const refused = await request(app.getHttpServer()).get('/plain').set('Origin', OTHER);
+      expect(refused.status).toBe(200);
+      expect(corsHeaders(refused)).toEqual({});
+      expect(varyOf(refused)).toEqual(['Origin']);
+      const without = await request(app.getHttpServer()).get('/things/1');
+      expect(corsHeaders(without)).toEqual({});
+      expect(varyOf(without)).toEqual(['Origin']);
+    });
+
+    it('keeps the guard at work when refused origins get a 403', async () => {
+      const strict = await boot(adapter, [ThingsController], { rejectDisallowedOrigins: true });
+      try {
+        expect(strict.get(CorsPolicyRegistry).guardHasNoWork).toBe(false);
+        const refused = await request(strict.getHttpServer()).get('/things/1').set('Origin', OTHER);
+        expect(refused.status).toBe(403);
+        expect(corsHeaders(refused)).toEqual({});
+        const allowed = await request(strict.getHttpServer()).get('/things/1').set('Origin', APP);
+        expect(allowed.status).toBe(200);
+        expect(corsHeaders(allowed)).toEqual(ALLOWED_HEADERS);
+      } finally {
+        await strict.close();
+      }
     });
   });
 

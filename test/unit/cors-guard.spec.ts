@@ -17,9 +17,9 @@ const APP = 'https://app.example.com';
 class Controller {}
 function handler() {}
 
-function guardFor(entry: Partial<HandlerEntry>) {
-  const registry = { entryFor: () => entry } as unknown as CorsPolicyRegistry;
-  const hook = { httpExchange: new HttpExchange(false) } as unknown as CorsRequestHook;
+function guardFor(entry: Partial<HandlerEntry>, { noWork = false, installed = true } = {}) {
+  const registry = { entryFor: () => entry, guardHasNoWork: noWork } as unknown as CorsPolicyRegistry;
+  const hook = { httpExchange: new HttpExchange(false), installed } as unknown as CorsRequestHook;
   return new CorsGuard(registry, hook);
 }
 
@@ -63,5 +63,29 @@ describe('CorsGuard: which decisions of the early layer stand', () => {
     const guard = guardFor({ policy: stricter, equivalentPolicy: stricter, mayOverwriteVary: false });
     expect(guard.canActivate(contextOf(requestFrom(APP, defaults), response))).toBe(true);
     expect(response.getHeader('access-control-allow-origin')).toBeUndefined();
+  });
+});
+
+describe('CorsGuard: one policy app-wide with nothing to check', () => {
+  const defaults = compiled({ origin: [APP], credentials: true });
+  const untouchable = {
+    getType: () => {
+      throw new Error('the guard read the context');
+    },
+  } as unknown as ExecutionContext;
+
+  it('lets every request through without reading it, when the early layer runs', () => {
+    const guard = guardFor({ policy: defaults, equivalentPolicy: defaults }, { noWork: true });
+    expect(guard.canActivate(untouchable)).toBe(true);
+  });
+
+  it('still answers from the handler’s policy when the early layer is not installed', () => {
+    const response = new FakeHeaders({});
+    const guard = guardFor(
+      { policy: defaults, equivalentPolicy: defaults, mayOverwriteVary: false },
+      { noWork: true, installed: false },
+    );
+    expect(guard.canActivate(contextOf(requestFrom(APP, undefined), response))).toBe(true);
+    expect(response.getHeader('access-control-allow-origin')).toBe(APP);
   });
 });

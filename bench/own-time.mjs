@@ -1,0 +1,129 @@
+/**
+ * The module's own time per request, timed in place: one fresh process boots
+ * one benchmark app, wraps the two places where the module runs on a request
+ * (the early layer's entry, `CorsRequestHook.prototype.handle`, and the global
+ * guard's `CorsGuard.prototype.canActivate`, both of the library's own
+ * classes, here only) with a clock, and injects requests of every scenario
+ * (`light-my-request`, no socket) in blocks, scenarios in a new random order
+ * every round. It prints, per scenario, the time spent inside those two
+ * methods per request, and the wall time of the whole request for scale:
+ * medians of the blocks, so that a garbage collection landing in one block
+ * does not decide the figure.
+ *
+ * What it resolves that the whole-request figures cannot: on Express at
+ * 1,000 routes a request costs 350–550 µs, most of it Express's own linear
+ * router, and that moves by tens of µs between processes and by boot order
+ * (bench/findings.md, section 3a), while the module's part is a few µs.
+ *
+ * The clock stops while the hook's continuation runs (on Express the rest of
+ * the request runs inside it), and at the first `await` of an asynchronous
+ * path (no bench scenario has one). It does not see costs the module causes
+ * outside its own frames (section 1 was one): the in-process and socket parts
+ * measure those.
+ *
+ * `floor` is the control: the hand-written hook of bench/floor.mjs and a
+ * global no-op guard, timed with the same clock at the same two places. Its
+ * code cannot depend on the routes, so its growth from 10 to 1,000 routes is
+ * what a larger app does to any code in those places, the clock included
+ * (caches evicted by Express's walk over 1,000 routes, a larger heap): the
+ * clock around a guard that returns at once reads about 1 µs at 10 routes and
+ * 1.8 µs at 1,000 on Express. The module's growth less the control's is the
+ * module's own.
+ *
+ *   node bench/own-time.mjs <express|fastify> <module|module-routed|floor> <routes> [rounds]
+ * Uses NESTJS_CORS_DIST, else dist/. Prints one JSON object.
+ */
+import inject from 'light-my-request';
+import { performance } from 'node:perf_hooks';
+import { createBenchApp, NoopGuard } from './app.mjs';
+import { libraryUrl } from './library.mjs';
+import { SCENARIOS, scenarioRequest } from './scenarios.mjs';
+import { median, shuffled } from './stats.mjs';
+
+const [adapterName, variant, routesArgument, roundsArgument] = process.argv.slice(2);
+const routes = Number(routesArgument);
+const WARMUP_ROUNDS = 20;
+const ROUNDS = Number(roundsArgument ?? 60);
+const BLOCK = 50;
+
+let spent = 0;
+/** Wraps `prototype[name]` so that its synchronous run time adds to `spent`. */
+function timed(prototype, name) {
+  const original = prototype[name];
+  prototype[name] = function (...args) {
+    const start = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      spent += performance.now() - start;
+    }
+  };
+}
+/**
+ * A request hook `(request, response, done)` that adds its run time to
+ * `spent`. `done` continues the request (on Express the router, middleware,
+ * guard and handler run inside that call when the hook calls it
+ * synchronously): the clock stops while it runs.
+ */
+function timedHook(hook) {
+  return function (request, response, done) {
+    let start = performance.now();
+    const proceed = (...args) => {
+      spent += performance.now() - start;
+      try {
+        return done(...args);
+      } finally {
+        start = performance.now();
+      }
+    };
+    try {
+      return hook.call(this, request, response, proceed);
+    } finally {
+      spent += performance.now() - start;
+    }
+  };
+}
+
+if (variant === 'module' || variant === 'module-routed') {
+  const { CorsRequestHook } = await import(libraryUrl('cors-request.hook.js'));
+  const { CorsGuard } = await import(libraryUrl('cors.guard.js'));
+  CorsRequestHook.prototype.handle = timedHook(CorsRequestHook.prototype.handle);
+  timed(CorsGuard.prototype, 'canActivate');
+} else if (variant === 'floor') {
+  timed(NoopGuard.prototype, 'canActivate');
+} else {
+  throw new Error(`own-time.mjs times module, module-routed or floor, not ${variant}`);
+}
+
+const app = await createBenchApp(adapterName, variant, routes, 'hello', {
+  wrapFloorHook: timedHook,
+  noopGuard: variant === 'floor',
+});
+await app.init();
+const instance = app.getHttpAdapter().getInstance();
+if (adapterName === 'fastify') await instance.ready();
+const send = adapterName === 'fastify' ? (options) => instance.inject(options) : (options) => inject(instance, options);
+
+const scenarios = SCENARIOS.map(({ id }) => {
+  const { method, path, headers } = scenarioRequest(id, routes);
+  return { id, options: { method, url: path, headers }, own: [], wall: [] };
+});
+
+for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+  for (const scenario of shuffled(scenarios)) {
+    spent = 0;
+    const start = performance.now();
+    for (let i = 0; i < BLOCK; i++) await send(scenario.options);
+    const wall = performance.now() - start;
+    if (round < WARMUP_ROUNDS) continue;
+    scenario.own.push((spent * 1000) / BLOCK);
+    scenario.wall.push((wall * 1000) / BLOCK);
+  }
+}
+await app.close();
+
+const result = { adapter: adapterName, variant, routes, scenarios: {} };
+for (const { id, own, wall } of scenarios) {
+  result.scenarios[id] = { ownMicros: median(own), wallMicros: median(wall), blocks: own.length, block: BLOCK };
+}
+console.log(JSON.stringify(result));
