@@ -5,6 +5,7 @@
  * `design:paramtypes` metadata is needed).
  */
 import 'reflect-metadata';
+import inject from 'light-my-request';
 import * as common from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
@@ -144,6 +145,21 @@ async function createAdapter(adapterName) {
  * guard of its own, and the route `GET /api/v1/orders/:id` that awaits
  * ~1 ms before it answers.
  */
+/**
+ * The bench app initialised without a socket, and `send(options)`, which
+ * injects one request (`light-my-request` options) into it: Fastify's own
+ * `inject()`; an Express app is itself the request listener.
+ */
+export async function injectableBenchApp(adapterName, variant, routes, options) {
+  const app = await createBenchApp(adapterName, variant, routes, 'hello', options);
+  await app.init();
+  const instance = app.getHttpAdapter().getInstance();
+  if (adapterName === 'fastify') await instance.ready();
+  const send =
+    adapterName === 'fastify' ? (request) => instance.inject(request) : (request) => inject(instance, request);
+  return { app, send };
+}
+
 export async function createBenchApp(
   adapterName,
   variant,

@@ -14,10 +14,9 @@
  *
  *   node inject-server.mjs <express|fastify> <variant:routes[,variant:routes…]>
  */
-import inject from 'light-my-request';
 import { hrtime } from 'node:process';
-import { createBenchApp } from './app.mjs';
-import { scenarioRequest } from './scenarios.mjs';
+import { injectableBenchApp } from './app.mjs';
+import { injectRequest } from './scenarios.mjs';
 
 const [adapterName, setupList] = process.argv.slice(2);
 
@@ -25,24 +24,14 @@ const [adapterName, setupList] = process.argv.slice(2);
 const apps = [];
 for (const setup of setupList.split(',')) {
   const [variant, routes] = setup.split(':');
-  const app = await createBenchApp(adapterName, variant, Number(routes));
-  await app.init();
-  const instance = app.getHttpAdapter().getInstance();
-  if (adapterName === 'fastify') await instance.ready();
-  apps.push({
-    app,
-    routes: Number(routes),
-    requests: new Map(),
-    /** Fastify's own `inject()`; an Express app is itself the request listener. */
-    send: adapterName === 'fastify' ? (options) => instance.inject(options) : (options) => inject(instance, options),
-  });
+  const { app, send } = await injectableBenchApp(adapterName, variant, Number(routes));
+  apps.push({ app, routes: Number(routes), requests: new Map(), send });
 }
 
 function optionsOf(target, scenario) {
   let options = target.requests.get(scenario);
   if (options === undefined) {
-    const { method, path, headers } = scenarioRequest(scenario, target.routes);
-    options = { method, url: path, headers };
+    options = injectRequest(scenario, target.routes);
     target.requests.set(scenario, options);
   }
   return options;

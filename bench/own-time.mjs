@@ -33,11 +33,10 @@
  *   node bench/own-time.mjs <express|fastify> <module|module-routed|floor> <routes> [rounds]
  * Uses NESTJS_CORS_DIST, else dist/. Prints one JSON object.
  */
-import inject from 'light-my-request';
 import { performance } from 'node:perf_hooks';
-import { createBenchApp, NoopGuard } from './app.mjs';
+import { injectableBenchApp, NoopGuard } from './app.mjs';
 import { libraryUrl } from './library.mjs';
-import { SCENARIOS, scenarioRequest } from './scenarios.mjs';
+import { injectRequest, SCENARIOS } from './scenarios.mjs';
 import { median, shuffled } from './stats.mjs';
 
 const [adapterName, variant, routesArgument, roundsArgument] = process.argv.slice(2);
@@ -95,19 +94,12 @@ if (variant === 'module' || variant === 'module-routed') {
   throw new Error(`own-time.mjs times module, module-routed or floor, not ${variant}`);
 }
 
-const app = await createBenchApp(adapterName, variant, routes, 'hello', {
+const { app, send } = await injectableBenchApp(adapterName, variant, routes, {
   wrapFloorHook: timedHook,
   noopGuard: variant === 'floor',
 });
-await app.init();
-const instance = app.getHttpAdapter().getInstance();
-if (adapterName === 'fastify') await instance.ready();
-const send = adapterName === 'fastify' ? (options) => instance.inject(options) : (options) => inject(instance, options);
 
-const scenarios = SCENARIOS.map(({ id }) => {
-  const { method, path, headers } = scenarioRequest(id, routes);
-  return { id, options: { method, url: path, headers }, own: [], wall: [] };
-});
+const scenarios = SCENARIOS.map(({ id }) => ({ id, options: injectRequest(id, routes), own: [], wall: [] }));
 
 for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
   for (const scenario of shuffled(scenarios)) {

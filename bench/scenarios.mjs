@@ -102,6 +102,12 @@ export function scenarioRequest(id, routes) {
   }
 }
 
+/** The request of one scenario as `light-my-request` options (bench/inject-server.mjs, bench/own-time.mjs). */
+export function injectRequest(id, routes) {
+  const { method, path, headers } = scenarioRequest(id, routes);
+  return { method, url: path, headers };
+}
+
 /**
  * `scenarios`: where a variant is measured (all when absent). The global
  * no-op guard only matters on requests that reach a handler; the floor

@@ -137,28 +137,24 @@ export class CorsRequestHook {
   private handleWithoutOrigin(request: unknown, raw: CorsIncomingMessage, response: unknown): void {
     switch (this.registry.noOriginWork) {
       case NoOriginWork.None:
-        recordDecision(raw, undefined, undefined);
-        return;
+        break;
       case NoOriginWork.VaryOnly:
-        recordDecision(raw, undefined, undefined);
         appendVary(this.exchange.headerTarget(response), 'Origin');
-        return;
+        break;
       case NoOriginWork.Lookup: {
         const routes = this.routesOf(request, raw);
         if (routes.length > 1 && !answerAlike(routes)) {
-          recordDecision(raw, undefined, undefined);
           appendVary(this.exchange.headerTarget(response), 'Origin');
-          return;
+          break;
         }
         const policy = routes[0].policy;
-        recordDecision(
-          raw,
-          policy,
-          answerActualRequest(policy, undefined, false, this.exchange.headerTarget(response)),
-        );
+        const target = this.exchange.headerTarget(response);
+        recordDecision(raw, policy, answerActualRequest(policy, undefined, false, target));
         return;
       }
     }
+    // Nothing decided that the guard could keep: it judges the handler's policy itself.
+    recordDecision(raw, undefined, undefined);
   }
 
   private handleActual(
