@@ -31,7 +31,9 @@ const CHILD = fileURLToPath(new URL('./inject-server.mjs', import.meta.url));
  * app sizes, a second module app at 10 routes, whose difference to the first
  * is the resolution of the measurement (the same app twice), and the module
  * in an app where one route has a policy of its own (`module-routed`: every
- * request is looked up; with one policy app-wide none is).
+ * request is looked up; with one policy app-wide none is), and the floor
+ * (bench/floor.mjs: the same headers from a hand-written hook), what any
+ * request hook that writes these headers costs.
  */
 export const PAIRED_SETUPS = [
   { id: 'none@10', variant: 'none', routes: 10 },
@@ -43,6 +45,8 @@ export const PAIRED_SETUPS = [
   { id: 'module@1000', variant: 'module', routes: 1000 },
   { id: 'module-routed@10', variant: 'module-routed', routes: 10 },
   { id: 'module-routed@1000', variant: 'module-routed', routes: 1000 },
+  { id: 'floor@10', variant: 'floor', routes: 10 },
+  { id: 'floor@1000', variant: 'floor', routes: 1000 },
 ];
 
 /** One inject server holding `setups` (same library build); `ask()` sends a message and resolves with its reply. */

@@ -575,7 +575,7 @@ export function renderResults(results, findings) {
     const paired = pairedSection(results.paired);
     out.push('## Per request without the socket (paired, in-process)');
     out.push(
-      `Each variant of the app takes requests through \`light-my-request\` (\`inject()\`), straight into the adapter's request handler, with no socket and no system call: what remains is the JavaScript of a request, where the module's cost lives. ${results.config.pairedBlock} requests per block, one block per app per round in a new random order, timed inside the app's process while the others wait; every figure is a median over rounds of a per-round difference or ratio (paired), so a slow moment of the machine cancels out. "One process": all nine apps in one Node process (the same code at both sizes, so only the app's size differs); the target verdicts are on it. On Express it is confounded at 1,000 routes: an app there costs more the more 1,000-route apps were booted before it in the process (bench/findings.md, section 3a), so the Express verdicts at 1,000 routes measure the boot order. "Fresh processes": one process per app, what a deployment runs, where each process's JIT history adds its own µs (tens of µs at 1,000 Express routes). "Same app twice": the module app at 10 routes measured twice in the same process, the resolution. µs here are this machine's (about five times a quiet desktop's; bench/findings.md, section 0). bench/paired.mjs runs the same for any two builds of the library.`,
+      `Each variant of the app takes requests through \`light-my-request\` (\`inject()\`), straight into the adapter's request handler, with no socket and no system call: what remains is the JavaScript of a request, where the module's cost lives. ${results.config.pairedBlock} requests per block, one block per app per round in a new random order, timed inside the app's process while the others wait; every figure is a median over rounds of a per-round difference or ratio (paired), so a slow moment of the machine cancels out. "One process": all eleven apps in one Node process (the same code at both sizes, so only the app's size differs); the target verdicts are on it. On Express it is confounded at 1,000 routes: an app there costs more the more 1,000-route apps were booted before it in the process (bench/findings.md, section 3a), so the Express verdicts at 1,000 routes measure the boot order. "Fresh processes": one process per app, what a deployment runs, where each process's JIT history adds its own µs (tens of µs at 1,000 Express routes). "Same app twice": the module app at 10 routes measured twice in the same process, the resolution. µs here are this machine's (about five times a quiet desktop's; bench/findings.md, section 0). bench/paired.mjs runs the same for any two builds of the library.`,
     );
     out.push(paired.text);
     targets.push(...paired.targets);
@@ -584,7 +584,7 @@ export function renderResults(results, findings) {
     const own = ownTimeSection(results.own);
     out.push("## The module's own time per request (timed in place)");
     out.push(
-      `\`bench/own-time.mjs\`: one fresh process per adapter, variant and size (${results.config.ownRepeats} of each, in random order), requests injected as in the part above, every scenario in blocks of 50, in a new random order each round, ${results.config.ownRounds} rounds after 20 of warm-up. A clock (\`performance.now()\`) around the two places the module runs on a request, the early layer's entry and the global guard's \`canActivate\`, stopped while the hook's continuation runs the rest of the request; the same clock around the floor's hook (bench/floor.mjs) and a global no-op guard, the control: code that cannot depend on the routes, so its growth from 10 to 1,000 routes is what a larger app does to any code in those two places, the clock included (CPU caches, the heap; bench/findings.md, section 3c). Medians of the blocks in each process, then of the processes. On preflights the module and the floor write the answer inside the clock (\`res.end()\` and what the emulated socket does with it): shown, with no target, as that part is larger than the module's work and moves by several µs between processes. What the clock cannot see, costs the module causes outside its own frames (bench/findings.md, section 1), is measured by the part above and the socket benchmark.`,
+      `\`bench/own-time.mjs\`: one fresh process per adapter, variant and size (${results.config.ownRepeats} of each, in random order), requests injected as in the part above, every scenario in blocks of 50, in a new random order each round, ${results.config.ownRounds} rounds after ${results.config.ownWarmupRounds ?? 20} of warm-up (long enough for the JIT to finish with the guard: bench/own-time.mjs). A clock (\`performance.now()\`) around the two places the module runs on a request, the early layer's entry and the global guard's \`canActivate\`, stopped while the hook's continuation runs the rest of the request; the same clock around the floor's hook (bench/floor.mjs) and a global no-op guard, the control: code that cannot depend on the routes, so its growth from 10 to 1,000 routes is what a larger app does to any code in those two places, the clock included (CPU caches, the heap; bench/findings.md, section 3c). Medians of the blocks in each process, then of the processes. On preflights the module and the floor write the answer inside the clock (\`res.end()\` and what the emulated socket does with it): shown, with no target, as that part is larger than the module's work and moves by several µs between processes. What the clock cannot see, costs the module causes outside its own frames (bench/findings.md, section 1), is measured by the part above and the socket benchmark.`,
     );
     out.push(own.text);
     targets.push(...own.targets);
@@ -669,6 +669,8 @@ export function ownTimeSection(own = []) {
     const [small, large] = [sizes[0], sizes[sizes.length - 1]];
     const growth = (variant, scenario) =>
       ownMedian(adapter, variant, large, scenario) - ownMedian(adapter, variant, small, scenario);
+    const overFloor = (variant, routes, scenario) =>
+      ownMedian(adapter, variant, routes, scenario) - ownMedian(adapter, 'floor', routes, scenario);
     const fixed = (value) => (Number.isFinite(value) ? value.toFixed(2) : '–');
     const cell = (variant, scenario) =>
       `${fixed(ownMedian(adapter, variant, small, scenario))} → ${fixed(ownMedian(adapter, variant, large, scenario))} (${signedMicros(growth(variant, scenario))})`;
@@ -680,6 +682,7 @@ export function ownTimeSection(own = []) {
         cell('module-routed', scenario.id),
         signedMicros(growth('module', scenario.id) - growth('floor', scenario.id)),
         signedMicros(growth('module-routed', scenario.id) - growth('floor', scenario.id)),
+        `${signedMicros(overFloor('module', small, scenario.id))} / ${signedMicros(overFloor('module', large, scenario.id))}`,
         `${micros(ownMedian(adapter, 'module', small, scenario.id, 'wallMicros'))} / ${micros(ownMedian(adapter, 'module', large, scenario.id, 'wallMicros'))}`,
       ],
     );
@@ -694,6 +697,7 @@ export function ownTimeSection(own = []) {
           'module-routed (every request looked up)',
           'module: growth − floor growth',
           'module-routed: growth − floor growth',
+          'module − floor at 10 / 1,000',
           'whole request, module, at 10 / 1,000 (for scale)',
         ],
         rows,
@@ -710,6 +714,21 @@ export function ownTimeSection(own = []) {
           value: `module ${signedMicros(mine)}, floor ${signedMicros(control)} (${signedMicros(mine - control)})`,
           verdict: mine - control <= FLAT_MICROS ? '**met**' : '**missed**',
         });
+      }
+    }
+    // The floor target, read where it resolves: the module's own µs over the floor's, at the same places.
+    for (const variant of ['module', 'module-routed']) {
+      for (const routes of [small, large]) {
+        for (const scenario of SCENARIOS.filter((each) => OWN_TIME_TARGET_SCENARIOS.includes(each.id))) {
+          const over = overFloor(variant, routes, scenario.id);
+          if (!Number.isFinite(over)) continue;
+          targets.push({
+            what: `within ${FLOOR_MICROS.toFixed(1)} µs of the floor, own time`,
+            where: `${label}, ${routes.toLocaleString('en-US')} routes, ${scenario.label}${variant === 'module' ? '' : ` (${variant})`}`,
+            value: `module − floor ${signedMicros(over)}`,
+            verdict: over <= FLOOR_MICROS ? '**met**' : '**missed**',
+          });
+        }
       }
     }
   }
@@ -785,6 +804,8 @@ function pairedModuleTable(shared, separate, label, module) {
       signedMicros(figures.sameApp),
       `${ratio(figures.vsEnableCors10)} / ${ratio(figures.vsEnableCors1000)}`,
       `${ratio(figures.vsNone10)} / ${ratio(figures.vsNone1000)}`,
+      `${ratio(figures.floorVsNone10)} / ${ratio(figures.floorVsNone1000)}`,
+      `${signedMicros(figures.overFloor10)} / ${signedMicros(figures.overFloor1000)}`,
       fresh.map((each) => signedMicros(each.growth)).join('; ') || '–',
     ]);
     const where = `${label}, ${scenario.label}${variant}`;
@@ -804,6 +825,19 @@ function pairedModuleTable(shared, separate, label, module) {
       cpu: fresh.length > 0 ? `${signedMicros(freshMedian('growthOverControl'))} in fresh processes` : undefined,
       cpuVerdict: 'paired',
     });
+    for (const size of [10, 1000]) {
+      const over = figures[`overFloor${size}`];
+      if (!Number.isFinite(over)) continue;
+      const freshOver = freshMedian(`overFloor${size}`);
+      targets.push({
+        what: `within ${FLOOR_MICROS.toFixed(1)} µs of the floor, in-process`,
+        where: `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label}${variant} (one process)`,
+        value: `module − floor ${signedMicros(over)}`,
+        verdict: over <= FLOOR_MICROS ? '**met**' : '**missed**',
+        cpu: fresh.length > 0 ? `${signedMicros(freshOver)} in fresh processes` : undefined,
+        cpuVerdict: fresh.length > 0 ? (freshOver <= FLOOR_MICROS ? 'met' : 'missed') : undefined,
+      });
+    }
     if (!module.ratios) continue;
     for (const size of [10, 1000]) {
       const sized = `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label} (one process)`;
@@ -821,7 +855,13 @@ function pairedModuleTable(shared, separate, label, module) {
       };
       targets.push(ratioTarget('module/enableCors', 'vsEnableCors', MODULE_VS_ENABLE_CORS));
       const threshold = MODULE_VS_NONE[scenario.id];
-      if (threshold !== undefined) targets.push(ratioTarget('module/none', 'vsNone', threshold));
+      if (threshold !== undefined) {
+        const target = ratioTarget('module/none', 'vsNone', threshold);
+        // What writing these headers from any request hook costs: the floor's ratio beside the module's.
+        const floorVsNone = figures[`floorVsNone${size}`];
+        if (Number.isFinite(floorVsNone)) target.cpuVerdict += `; floor/none ${ratio(floorVsNone)}`;
+        targets.push(target);
+      }
     }
   }
   const text = table(
@@ -834,6 +874,8 @@ function pairedModuleTable(shared, separate, label, module) {
       'same app twice (`module` at 10)',
       'module/enableCors at 10 / 1,000',
       'module/none at 10 / 1,000',
+      'floor/none at 10 / 1,000',
+      'module − floor at 10 / 1,000',
       'growth in fresh processes, per set',
     ],
     rows,
@@ -843,7 +885,9 @@ function pairedModuleTable(shared, separate, label, module) {
 
 /** Per-round paired figures of one scenario (medians over rounds). */
 function pairedFigures(samples, scenario, module = 'module') {
-  const of = (ids, combine) => pairedMedian(samples, ids, scenario, combine);
+  // NaN for a setup the run did not have (results of an older bench).
+  const of = (ids, combine) =>
+    ids.every((id) => samples[id]?.[scenario]) ? pairedMedian(samples, ids, scenario, combine) : NaN;
   const difference = (a, b) => a - b;
   const throughput = (module, other) => other / module;
   return {
@@ -857,6 +901,10 @@ function pairedFigures(samples, scenario, module = 'module') {
       (a, b, c, d) => a - b - (c - d),
     ),
     sameApp: of(['module@10 again', 'module@10'], difference),
+    overFloor10: of([`${module}@10`, 'floor@10'], difference),
+    overFloor1000: of([`${module}@1000`, 'floor@1000'], difference),
+    floorVsNone10: of(['floor@10', 'none@10'], throughput),
+    floorVsNone1000: of(['floor@1000', 'none@1000'], throughput),
     vsEnableCors10: of([`${module}@10`, 'enable-cors@10'], throughput),
     vsEnableCors1000: of([`${module}@1000`, 'enable-cors@1000'], throughput),
     vsNone10: of([`${module}@10`, 'none@10'], throughput),

@@ -63,6 +63,7 @@ const config = {
   /** The module's own time per request (own-time.mjs): fresh processes per adapter, variant and size, and rounds in each. */
   ownRepeats: Number(process.env.BENCH_OWN_REPEATS ?? (QUICK ? 1 : 5)),
   ownRounds: QUICK ? 15 : 60,
+  ownWarmupRounds: QUICK ? 20 : 120,
   /** Variants of the HTTP benchmark (all by default). */
   variants: (process.env.BENCH_VARIANTS ?? VARIANTS.map((variant) => variant.id).join(',')).split(','),
   /** The realistic scenario: seconds per run and rounds (one session of fresh processes per adapter). */
@@ -357,7 +358,15 @@ function measureOwnTime(adapter, variant, routes) {
   const script = fileURLToPath(new URL('./own-time.mjs', import.meta.url));
   const child = spawnSync(
     process.execPath,
-    [...SERVER_NODE_OPTIONS, script, adapter, variant, String(routes), String(config.ownRounds)],
+    [
+      ...SERVER_NODE_OPTIONS,
+      script,
+      adapter,
+      variant,
+      String(routes),
+      String(config.ownRounds),
+      String(config.ownWarmupRounds),
+    ],
     { encoding: 'utf8', env: process.env, maxBuffer: 1 << 20, timeout: 10 * 60 * 1000 },
   );
   if (child.status !== 0) throw new Error(`own-time.mjs ${adapter} ${variant} ${routes} failed: ${child.stderr}`);

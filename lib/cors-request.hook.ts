@@ -36,12 +36,16 @@ function judgePreflight(
   preflight: Preflight,
 ): CorsRefusal | undefined | Promise<CorsRefusal | undefined> {
   if (!policy.enabled) return REFUSED_DISABLED;
-  const check = (allowed: boolean): CorsRefusal | undefined =>
-    allowed
-      ? checkPreflightRequest(policy, preflight.requestMethod, preflight.requestHeaders, preflight.privateNetwork)
-      : REFUSED_ORIGIN;
   const allowed = policy.origins.matches(preflight.origin, preflight.raw);
-  return allowed === true || allowed === false ? check(allowed) : allowed.then(check);
+  // Synchronous answers (all but an async origin function) allocate no continuation.
+  if (allowed === true) return checkAnnounced(policy, preflight);
+  if (allowed === false) return REFUSED_ORIGIN;
+  return allowed.then((value) => (value ? checkAnnounced(policy, preflight) : REFUSED_ORIGIN));
+}
+
+/** Checks the method, headers and private-network access a preflight announces, its origin allowed. */
+function checkAnnounced(policy: CompiledPolicy, preflight: Preflight): CorsRefusal | undefined {
+  return checkPreflightRequest(policy, preflight.requestMethod, preflight.requestHeaders, preflight.privateNetwork);
 }
 
 /** Whether these policies write the same headers for an origin they all allow. */

@@ -164,9 +164,11 @@ export function writePreflightHeaders(
 /**
  * `a ,b,, c` → `a, b, c`: the names of a comma-separated list, without
  * empty items or the spaces and tabs around them, joined by `, `. One pass,
- * no arrays (it runs on every allowed preflight that names headers).
+ * no arrays (it runs on every allowed preflight that names headers); a list
+ * already in that form is returned as it is, with no new string.
  */
 export function cleanNameList(value: string): string {
+  if (isCleanNameList(value)) return value;
   let out = '';
   let from = 0;
   const length = value.length;
@@ -181,6 +183,26 @@ export function cleanNameList(value: string): string {
     from = end + 1;
   }
   return out;
+}
+
+/** Whether `value` already reads `name, name, …`: names free of commas, spaces and tabs, separated by exactly `, `. */
+function isCleanNameList(value: string): boolean {
+  const length = value.length;
+  let at = 0;
+  while (at < length) {
+    const start = at;
+    while (at < length && !isNameEnd(value.charCodeAt(at))) at++;
+    if (at === start) return false;
+    if (at === length) return true;
+    if (value.charCodeAt(at) !== 0x2c || value.charCodeAt(at + 1) !== 0x20) return false;
+    at += 2;
+    if (at === length) return false;
+  }
+  return true;
+}
+
+function isNameEnd(c: number): boolean {
+  return c === 0x2c || c === 0x20 || c === 0x09;
 }
 
 function isSpaceOrTab(c: number): boolean {

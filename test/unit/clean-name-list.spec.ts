@@ -19,6 +19,16 @@ describe('cleanNameList (Access-Control-Allow-Headers from the checked request h
     [',,,', ''],
     ['', ''],
     ['x-a, x-b', 'x-a, x-b'],
+    // Near the already-clean form (returned as it is): each must still be cleaned.
+    ['x-a, x-b, x-c', 'x-a, x-b, x-c'],
+    ['x-a,  x-b', 'x-a, x-b'],
+    ['x-a, , x-b', 'x-a, x-b'],
+    [' x-a, x-b', 'x-a, x-b'],
+    ['x-a, x-b ', 'x-a, x-b'],
+    ['x-a, x-b,', 'x-a, x-b'],
+    ['x-a, x-b, ', 'x-a, x-b'],
+    ['x-a,\tx-b', 'x-a, x-b'],
+    ['x a, b', 'x a, b'],
   ])('%j → %j', (value, expected) => {
     expect(cleanNameList(value)).toBe(expected);
   });
