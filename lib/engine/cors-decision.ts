@@ -202,7 +202,7 @@ function isCleanNameList(value: string): boolean {
 }
 
 function isNameEnd(c: number): boolean {
-  return c === 0x2c || c === 0x20 || c === 0x09;
+  return c === 0x2c || isSpaceOrTab(c);
 }
 
 function isSpaceOrTab(c: number): boolean {
