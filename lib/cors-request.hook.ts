@@ -291,7 +291,7 @@ export class CorsRequestHook {
       this.exchange.endEmpty(response, FORBIDDEN);
       return;
     }
-    recordDecision(raw, policy, routes.every((route) => route.policy.wildcardOrigin) ? '*' : origin);
+    recordDecision(raw, policy, allWildcard(routes) ? '*' : origin);
     writePreflightHeaders(
       policy,
       origin,
@@ -304,6 +304,12 @@ export class CorsRequestHook {
     if (policy.preflightContinue) return done();
     this.exchange.endEmpty(response, policy.optionsSuccessStatus);
   }
+}
+
+/** Whether every candidate answers `Access-Control-Allow-Origin: *` (no callback for the one-candidate case). */
+function allWildcard(routes: readonly RouteCandidate[]): boolean {
+  for (let i = 0; i < routes.length; i++) if (!routes[i].policy.wildcardOrigin) return false;
+  return true;
 }
 
 /**

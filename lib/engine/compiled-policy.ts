@@ -1,5 +1,7 @@
 import { DEFAULT_METHODS, DEFAULT_OPTIONS_SUCCESS_STATUS } from '../cors.constants.js';
 import type { CorsOriginFunction } from '../interfaces/cors-policy.interface.js';
+import { BoundedMemo } from './bounded-memo.js';
+import type { RequestedHeadersAnswer } from './cors-decision.js';
 import { normalizeMethod, type RequestedHeaderRule } from './header-syntax.js';
 import {
   compileOriginMatcher,
@@ -30,6 +32,11 @@ export interface CompiledPolicy {
   readonly methods: ReadonlySet<string>;
   readonly allowMethodsValue: string;
   readonly requestHeaders: RequestedHeaderRule;
+  /**
+   * The answers to the `Access-Control-Request-Headers` values seen under
+   * {@link requestHeaders} (shared by the policies that share the rule).
+   */
+  readonly requestHeadersAnswers: BoundedMemo<RequestedHeadersAnswer>;
   /** Configured `Access-Control-Allow-Headers`; `undefined` echoes the requested names. */
   readonly allowHeadersValue: string | undefined;
   readonly exposeHeadersValue: string | undefined;
@@ -45,6 +52,21 @@ export interface CompiledPolicy {
 const EMPTY_MERGED: MergedPolicy = { fields: {}, sources: {}, ranks: {} };
 const NO_HEADERS: RequestedHeaderRule = { anyWellFormed: false, wildcard: false, names: new Set() };
 
+/**
+ * Bounds of each rule's memo of `Access-Control-Request-Headers` answers:
+ * browsers send a few short lists per page, so these hold every list an app
+ * really sees; at most 32 keys of 256 characters under a client that sends
+ * a new list every time.
+ */
+const HEADER_ANSWERS_MAX_ENTRIES = 32;
+const HEADER_ANSWERS_MAX_KEY_LENGTH = 256;
+
+function headerAnswers(): BoundedMemo<RequestedHeadersAnswer> {
+  return new BoundedMemo(HEADER_ANSWERS_MAX_ENTRIES, HEADER_ANSWERS_MAX_KEY_LENGTH);
+}
+
+const NO_HEADERS_ANSWERS = headerAnswers();
+
 /** The policy of a handler (or a whole app) with CORS turned off. */
 export function disabledPolicy(label: string, merged: MergedPolicy = EMPTY_MERGED): CompiledPolicy {
   return Object.freeze({
@@ -59,6 +81,7 @@ export function disabledPolicy(label: string, merged: MergedPolicy = EMPTY_MERGE
     methods: new Set<string>(),
     allowMethodsValue: '',
     requestHeaders: NO_HEADERS,
+    requestHeadersAnswers: NO_HEADERS_ANSWERS,
     allowHeadersValue: undefined,
     exposeHeadersValue: undefined,
     maxAgeValue: undefined,
@@ -74,7 +97,8 @@ export function disabledPolicy(label: string, merged: MergedPolicy = EMPTY_MERGE
  * Compiled parts shared by the policies built from the same field value: an
  * origin list that 1,000 handlers inherit is compiled into one matcher, not
  * 1,000 (each held a few KiB, and a bigger heap slows every request down).
- * Keyed by the value itself (lists by identity), never holding on to it.
+ * Keyed by the value itself: lists by identity, in a WeakMap that never
+ * holds on to them.
  */
 class SharedParts<T> {
   private readonly byObject = new WeakMap<object, T>();
@@ -94,7 +118,10 @@ class SharedParts<T> {
 
 const sharedMatchers = new SharedParts<OriginMatcher>();
 const sharedMethods = new SharedParts<{ list: string[]; set: ReadonlySet<string>; value: string }>();
-const sharedHeaderRules = new SharedParts<RequestedHeaderRule>();
+const sharedHeaderRules = new SharedParts<{
+  rule: RequestedHeaderRule;
+  answers: BoundedMemo<RequestedHeadersAnswer>;
+}>();
 
 /**
  * Compiles a merged policy that has passed validation. A policy that allows
@@ -130,6 +157,16 @@ export function compilePolicy(
   const anyMethod = methodList.includes('*');
   const allowedHeaderList = fields.allowedHeaders === undefined ? undefined : toNameList(fields.allowedHeaders);
   const exposedHeaderList = toNameList(fields.exposedHeaders);
+  // Keyed by the names, not the list: equal lists written out per route share one rule and one memo.
+  const allowedHeaderKey = allowedHeaderList?.map((name) => name.toLowerCase()).join(',');
+  const headerRule = sharedHeaderRules.get(allowedHeaderKey, () => ({
+    rule: Object.freeze({
+      anyWellFormed: allowedHeaderList === undefined,
+      wildcard: allowedHeaderList?.includes('*') ?? false,
+      names: new Set((allowedHeaderList ?? []).map((name) => name.toLowerCase())),
+    }),
+    answers: headerAnswers(),
+  }));
   const wildcardOrigin = origins.any && !credentials;
   const allowPrivateNetwork = fields.allowPrivateNetwork === true;
   const requestVary = allowPrivateNetwork
@@ -146,13 +183,8 @@ export function compilePolicy(
     anyMethod,
     methods: methods.set,
     allowMethodsValue: methods.value,
-    requestHeaders: sharedHeaderRules.get(fields.allowedHeaders, () =>
-      Object.freeze({
-        anyWellFormed: allowedHeaderList === undefined,
-        wildcard: allowedHeaderList?.includes('*') ?? false,
-        names: new Set((allowedHeaderList ?? []).map((name) => name.toLowerCase())),
-      }),
-    ),
+    requestHeaders: headerRule.rule,
+    requestHeadersAnswers: headerRule.answers,
     allowHeadersValue: allowedHeaderList === undefined ? undefined : allowedHeaderList.join(', '),
     exposeHeadersValue: exposedHeaderList.length > 0 ? exposedHeaderList.join(', ') : undefined,
     maxAgeValue: fields.maxAge === undefined ? undefined : String(fields.maxAge),

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { checkRequestedHeaders, isToken } from './header-syntax.js';
+import { checkRequestedHeaders, isToken, type RequestedHeaderRule } from './header-syntax.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 
 /** The part of a response the engine writes to (a Node `ServerResponse` is one). */
@@ -99,6 +99,40 @@ export function clearCorsHeaders(target: HeaderTarget): void {
 }
 
 /**
+ * What an `Access-Control-Request-Headers` value gets under one rule: the
+ * refusal, if any, or the value as `Access-Control-Allow-Headers` writes it
+ * back (empty for a refused value). Remembered per rule
+ * ({@link CompiledPolicy.requestHeadersAnswers}).
+ */
+export interface RequestedHeadersAnswer {
+  readonly refusal: CorsRefusal | undefined;
+  readonly allowHeaders: string;
+}
+
+const NOTHING_TO_WRITE = '';
+
+function answerRequestedHeaders(value: string, rule: RequestedHeaderRule): RequestedHeadersAnswer {
+  const refusal = checkRequestedHeaders(value, rule);
+  if (refusal === undefined) return Object.freeze({ refusal: undefined, allowHeaders: cleanNameList(value) });
+  // A refused value is never written back, and cleaning one (16 KiB of commas, say) would cost what the check saved.
+  if (refusal.reason !== 'not-allowed') return refusal.reason === 'too-long' ? TOO_LONG_ANSWER : MALFORMED_ANSWER;
+  return refusedAnswer(refusal.header);
+}
+
+function refusedAnswer(detail: string): RequestedHeadersAnswer {
+  return Object.freeze({ refusal: Object.freeze({ check: 'headers', detail }), allowHeaders: NOTHING_TO_WRITE });
+}
+
+// Values too long to remember get these: no allocation per hostile preflight.
+const TOO_LONG_ANSWER = refusedAnswer('(too-long)');
+const MALFORMED_ANSWER = refusedAnswer('(malformed)');
+
+/** The answer to a non-empty `Access-Control-Request-Headers` value under `policy`. */
+function requestedHeadersAnswer(policy: CompiledPolicy, value: string): RequestedHeadersAnswer {
+  return policy.requestHeadersAnswers.get(value, policy.requestHeaders, answerRequestedHeaders);
+}
+
+/**
  * Checks a preflight's method, headers and private-network request against a
  * policy whose origin check passed. `undefined` means allowed.
  */
@@ -112,10 +146,8 @@ export function checkPreflightRequest(
     return { check: 'method', detail: isToken(requestMethod) ? requestMethod : '(malformed)' };
   }
   if (requestHeaders !== undefined && requestHeaders !== '') {
-    const refusal = checkRequestedHeaders(requestHeaders, policy.requestHeaders);
-    if (refusal) {
-      return { check: 'headers', detail: refusal.reason === 'not-allowed' ? refusal.header : `(${refusal.reason})` };
-    }
+    const refusal = requestedHeadersAnswer(policy, requestHeaders).refusal;
+    if (refusal !== undefined) return refusal;
   }
   if (privateNetwork && !policy.allowPrivateNetwork) {
     return REFUSED_PRIVATE_NETWORK;
@@ -147,7 +179,7 @@ export function writePreflightHeaders(
   target.setHeader('Access-Control-Allow-Methods', requestMethod);
   if (requestHeaders) {
     // Names checked by checkPreflightRequest; written back as a clean list.
-    const names = cleanNameList(requestHeaders);
+    const names = requestedHeadersAnswer(policy, requestHeaders).allowHeaders;
     if (names !== '') {
       target.setHeader('Access-Control-Allow-Headers', names);
     }
