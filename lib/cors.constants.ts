@@ -12,3 +12,12 @@ export const MAX_ORIGIN_LENGTH = 512;
 /** Longest `Access-Control-Request-Headers` value, and most names in it, a preflight may carry. */
 export const MAX_REQUEST_HEADERS_LENGTH = 2048;
 export const MAX_REQUEST_HEADER_NAMES = 64;
+
+/**
+ * Bounds of each allowed-headers rule's store of answers to
+ * `Access-Control-Request-Headers` values: browsers send a few short lists
+ * per page, so it holds every list an app really sees; a client that sends
+ * a new list every time costs at most this many keys of this length.
+ */
+export const REQUEST_HEADERS_ANSWERS_MAX_ENTRIES = 32;
+export const REQUEST_HEADERS_ANSWERS_MAX_KEY_LENGTH = 256;

@@ -1,6 +1,10 @@
-import { DEFAULT_METHODS, DEFAULT_OPTIONS_SUCCESS_STATUS } from '../cors.constants.js';
+import { LRUCache } from 'lru-cache';
+import {
+  DEFAULT_METHODS,
+  DEFAULT_OPTIONS_SUCCESS_STATUS,
+  REQUEST_HEADERS_ANSWERS_MAX_ENTRIES,
+} from '../cors.constants.js';
 import type { CorsOriginFunction } from '../interfaces/cors-policy.interface.js';
-import { BoundedMemo } from './bounded-memo.js';
 import type { RequestedHeadersAnswer } from './cors-decision.js';
 import { normalizeMethod, type RequestedHeaderRule } from './header-syntax.js';
 import {
@@ -34,9 +38,10 @@ export interface CompiledPolicy {
   readonly requestHeaders: RequestedHeaderRule;
   /**
    * The answers to the `Access-Control-Request-Headers` values seen under
-   * {@link requestHeaders} (shared by the policies that share the rule).
+   * {@link requestHeaders}, most recently used kept (shared by the policies
+   * that share the rule; see `requestedHeadersAnswer()`).
    */
-  readonly requestHeadersAnswers: BoundedMemo<RequestedHeadersAnswer>;
+  readonly requestHeadersAnswers: LRUCache<string, RequestedHeadersAnswer>;
   /** Configured `Access-Control-Allow-Headers`; `undefined` echoes the requested names. */
   readonly allowHeadersValue: string | undefined;
   readonly exposeHeadersValue: string | undefined;
@@ -52,17 +57,8 @@ export interface CompiledPolicy {
 const EMPTY_MERGED: MergedPolicy = { fields: {}, sources: {}, ranks: {} };
 const NO_HEADERS: RequestedHeaderRule = { anyWellFormed: false, wildcard: false, names: new Set() };
 
-/**
- * Bounds of each rule's memo of `Access-Control-Request-Headers` answers:
- * browsers send a few short lists per page, so these hold every list an app
- * really sees; at most 32 keys of 256 characters under a client that sends
- * a new list every time.
- */
-const HEADER_ANSWERS_MAX_ENTRIES = 32;
-const HEADER_ANSWERS_MAX_KEY_LENGTH = 256;
-
-function headerAnswers(): BoundedMemo<RequestedHeadersAnswer> {
-  return new BoundedMemo(HEADER_ANSWERS_MAX_ENTRIES, HEADER_ANSWERS_MAX_KEY_LENGTH);
+function headerAnswers(): LRUCache<string, RequestedHeadersAnswer> {
+  return new LRUCache({ max: REQUEST_HEADERS_ANSWERS_MAX_ENTRIES });
 }
 
 const NO_HEADERS_ANSWERS = headerAnswers();
@@ -120,7 +116,7 @@ const sharedMatchers = new SharedParts<OriginMatcher>();
 const sharedMethods = new SharedParts<{ list: string[]; set: ReadonlySet<string>; value: string }>();
 const sharedHeaderRules = new SharedParts<{
   rule: RequestedHeaderRule;
-  answers: BoundedMemo<RequestedHeadersAnswer>;
+  answers: LRUCache<string, RequestedHeadersAnswer>;
 }>();
 
 /**
@@ -157,7 +153,7 @@ export function compilePolicy(
   const anyMethod = methodList.includes('*');
   const allowedHeaderList = fields.allowedHeaders === undefined ? undefined : toNameList(fields.allowedHeaders);
   const exposedHeaderList = toNameList(fields.exposedHeaders);
-  // Keyed by the names, not the list: equal lists written out per route share one rule and one memo.
+  // Keyed by the names, not the list: equal lists written out per route share one rule and one store of answers.
   const allowedHeaderKey = allowedHeaderList?.map((name) => name.toLowerCase()).join(',');
   const headerRule = sharedHeaderRules.get(allowedHeaderKey, () => ({
     rule: Object.freeze({

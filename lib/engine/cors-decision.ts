@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { REQUEST_HEADERS_ANSWERS_MAX_KEY_LENGTH } from '../cors.constants.js';
 import { checkRequestedHeaders, isToken, type RequestedHeaderRule } from './header-syntax.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 
@@ -123,13 +124,29 @@ function refusedAnswer(detail: string): RequestedHeadersAnswer {
   return Object.freeze({ refusal: Object.freeze({ check: 'headers', detail }), allowHeaders: NOTHING_TO_WRITE });
 }
 
-// Values too long to remember get these: no allocation per hostile preflight.
+// Values too long to keep get these: no allocation per hostile preflight.
 const TOO_LONG_ANSWER = refusedAnswer('(too-long)');
 const MALFORMED_ANSWER = refusedAnswer('(malformed)');
 
-/** The answer to a non-empty `Access-Control-Request-Headers` value under `policy`. */
+/**
+ * The answer to a non-empty `Access-Control-Request-Headers` value under
+ * `policy`. A page's browser sends the same list on every preflight, and
+ * checking it name by name costs several times a lookup (2–3 µs per
+ * preflight in place, bench/findings.md section 3e), so answers are kept in
+ * the rule's bounded store. Values longer than
+ * {@link REQUEST_HEADERS_ANSWERS_MAX_KEY_LENGTH} are checked every time and
+ * never kept (hashing one would cost what the store saves).
+ */
 function requestedHeadersAnswer(policy: CompiledPolicy, value: string): RequestedHeadersAnswer {
-  return policy.requestHeadersAnswers.get(value, policy.requestHeaders, answerRequestedHeaders);
+  if (value.length > REQUEST_HEADERS_ANSWERS_MAX_KEY_LENGTH)
+    return answerRequestedHeaders(value, policy.requestHeaders);
+  const answers = policy.requestHeadersAnswers;
+  let answer = answers.get(value);
+  if (answer === undefined) {
+    answer = answerRequestedHeaders(value, policy.requestHeaders);
+    answers.set(value, answer);
+  }
+  return answer;
 }
 
 /**

@@ -76,7 +76,7 @@ async function expectAnswer(
   }
 }
 
-describe.each(ADAPTERS)('remembered answers to Access-Control-Request-Headers (%s)', (adapter) => {
+describe.each(ADAPTERS)('kept answers to Access-Control-Request-Headers (%s)', (adapter) => {
   let app: INestApplication;
   const logger = new RecordingLogger();
   beforeAll(async () => {
@@ -97,14 +97,14 @@ describe.each(ADAPTERS)('remembered answers to Access-Control-Request-Headers (%
     }
   });
 
-  it('keeps answering correctly after a client has sent far more distinct values than are remembered', async () => {
+  it('keeps answering correctly after a client has sent far more distinct values than are kept', async () => {
     for (let i = 0; i < 100; i++) {
       await expectAnswer(app, logger, ['/wide', `content-type, x-probe-${i}`, 403, `request header x-probe-${i}`]);
     }
     for (const testCase of CASES) await expectAnswer(app, logger, testCase);
   });
 
-  it('answers long values, which are not remembered, the same every time', async () => {
+  it('answers long values, which are not kept, the same every time', async () => {
     const long = Array.from({ length: 30 }, () => 'content-type').join(', ');
     expect(long.length).toBeGreaterThan(256);
     for (let i = 0; i < 3; i++) {
