@@ -154,12 +154,12 @@ export function compilePolicy(
   const allowedHeaderList = fields.allowedHeaders === undefined ? undefined : toNameList(fields.allowedHeaders);
   const exposedHeaderList = toNameList(fields.exposedHeaders);
   // Keyed by the names, not the list: equal lists written out per route share one rule and one store of answers.
-  const allowedHeaderKey = allowedHeaderList?.map((name) => name.toLowerCase()).join(',');
-  const headerRule = sharedHeaderRules.get(allowedHeaderKey, () => ({
+  const allowedHeaderNames = allowedHeaderList?.map((name) => name.toLowerCase());
+  const headerRule = sharedHeaderRules.get(allowedHeaderNames?.join(','), () => ({
     rule: Object.freeze({
-      anyWellFormed: allowedHeaderList === undefined,
-      wildcard: allowedHeaderList?.includes('*') ?? false,
-      names: new Set((allowedHeaderList ?? []).map((name) => name.toLowerCase())),
+      anyWellFormed: allowedHeaderNames === undefined,
+      wildcard: allowedHeaderNames?.includes('*') ?? false,
+      names: new Set(allowedHeaderNames),
     }),
     answers: headerAnswers(),
   }));
