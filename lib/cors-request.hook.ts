@@ -92,6 +92,23 @@ export class CorsRequestHook {
     return this.isInstalled;
   }
 
+  /**
+   * Keeps the slot checked from the end of boot on: a hook assigned over the
+   * module's directly is put behind it, and reported when that happened
+   * while the app was serving.
+   */
+  watchSlot(server: unknown): void {
+    if (!this.isInstalled) return;
+    this.slot.watch(server, () =>
+      this.logger.error(
+        "A request hook was assigned to the HTTP adapter's onRequestHook directly while the app was serving, " +
+          'which switched CORS off for the requests in between (preflights got 404, responses no CORS headers). ' +
+          'The CORS layer runs again, followed by that hook. Set request hooks with setOnRequestHook(): ' +
+          'it never displaces the CORS layer.',
+      ),
+    );
+  }
+
   uninstall(): void {
     this.slot.uninstall();
     this.isInstalled = false;

@@ -21,3 +21,10 @@ export const MAX_REQUEST_HEADER_NAMES = 64;
  */
 export const REQUEST_HEADERS_ANSWERS_MAX_ENTRIES = 32;
 export const REQUEST_HEADERS_ANSWERS_MAX_KEY_LENGTH = 256;
+
+/**
+ * How often the request-hook slot checks that a hook assigned over the
+ * module's directly (not through `setOnRequestHook()`) has not switched CORS
+ * off (lib/http/request-hook-slot.ts).
+ */
+export const REQUEST_HOOK_SLOT_CHECK_INTERVAL_MS = 1000;

@@ -164,6 +164,7 @@ export class CorsModule
   onApplicationBootstrap(): void {
     // Another CORS layer found by now (Express: all of them; Fastify checks again once its plugins loaded) stops the boot.
     this.otherLayers.check();
+    this.hook.watchSlot(this.adapterHost.httpAdapter?.getHttpServer?.());
     if (this.registry.printReport) {
       this.logger.log(`Effective CORS policies:\n${formatPolicyReport(this.registry.report())}`);
     }

@@ -92,7 +92,9 @@ export class RouteRegistrationRecorder {
     };
     this.restore.push(() => {
       if (ownDescriptor) Object.defineProperty(target, name, ownDescriptor);
-      else delete target[name];
+      // Assigned back, not deleted: deleting properties turns the adapter, which Nest reads on every
+      // request, into a slow dictionary-mode object (bench/findings.md, section 3f).
+      else target[name] = original;
     });
   }
 

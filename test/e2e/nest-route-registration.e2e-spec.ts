@@ -92,8 +92,9 @@ describe.each(ADAPTERS)('Nest route registration, as nestjs-cors observes it (%s
   });
 
   it('restored the adapter route methods after registration', () => {
+    // Assigned back rather than deleted, which keeps the adapter in fast mode (adapter-shape.e2e-spec.ts).
     const adapterInstance = app.getHttpAdapter() as unknown as Record<string, unknown>;
-    expect(Object.prototype.hasOwnProperty.call(adapterInstance, 'get')).toBe(false);
+    expect(adapterInstance.get).toBe(Reflect.get(Object.getPrototypeOf(adapterInstance), 'get'));
   });
 });
 

@@ -10,7 +10,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { createObserveModule } from '@nestjs/observe';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../lib/index.js';
-import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
+import { REQUEST_HOOK_SLOT_CHECK_INTERVAL_MS } from '../../lib/cors.constants.js';
+import { ADAPTERS, createApp, RecordingLogger, type AdapterName } from './app-factory.js';
 import { corsHeaders, preflight } from './http-helpers.js';
 
 const APP = 'https://app.example.com';
@@ -45,15 +46,28 @@ function countingHook(): { hook: Hook; urls: string[] } {
 type Moment = 'before init' | 'onModuleInit' | 'onApplicationBootstrap' | 'after init';
 const MOMENTS: Moment[] = ['before init', 'onModuleInit', 'onApplicationBootstrap', 'after init'];
 
-async function appWithHookAt(adapter: AdapterName, moment: Moment, hook: Hook): Promise<INestApplication> {
+/** How the other code puts its hook in the slot: Nest's setter, or an assignment to the adapter's private field. */
+type Placement = 'setOnRequestHook' | 'assigned';
+
+function place(adapter: unknown, hook: Hook, how: Placement): void {
+  if (how === 'setOnRequestHook') (adapter as SlotAdapter).setOnRequestHook(hook);
+  else (adapter as { onRequestHook: Hook }).onRequestHook = hook;
+}
+
+async function appWithHookAt(
+  adapter: AdapterName,
+  moment: Moment,
+  hook: Hook,
+  how: Placement = 'setOnRequestHook',
+): Promise<INestApplication> {
   @Injectable()
   class HookSetter {
     constructor(private readonly host: HttpAdapterHost) {}
     onModuleInit() {
-      if (moment === 'onModuleInit') (this.host.httpAdapter as unknown as SlotAdapter).setOnRequestHook(hook);
+      if (moment === 'onModuleInit') place(this.host.httpAdapter, hook, how);
     }
     onApplicationBootstrap() {
-      if (moment === 'onApplicationBootstrap') (this.host.httpAdapter as unknown as SlotAdapter).setOnRequestHook(hook);
+      if (moment === 'onApplicationBootstrap') place(this.host.httpAdapter, hook, how);
     }
   }
   @Module({ providers: [HookSetter] })
@@ -63,11 +77,11 @@ async function appWithHookAt(adapter: AdapterName, moment: Moment, hook: Hook): 
     { imports: [CorsModule.forRoot({}), HookModule], controllers: [HookedController] },
     {
       setup: (nest) => {
-        if (moment === 'before init') (nest.getHttpAdapter() as unknown as SlotAdapter).setOnRequestHook(hook);
+        if (moment === 'before init') place(nest.getHttpAdapter(), hook, how);
       },
     },
   );
-  if (moment === 'after init') (app.getHttpAdapter() as unknown as SlotAdapter).setOnRequestHook(hook);
+  if (moment === 'after init') place(app.getHttpAdapter(), hook, how);
   return app;
 }
 
@@ -102,12 +116,38 @@ describe.each(ADAPTERS)('other request hooks next to the module (%s)', (adapter)
     expect(urls).toContain('/nothing');
   });
 
-  it('a hook assigned to onRequestHook directly is kept too', async () => {
+  it.each(MOMENTS)('a hook assigned to onRequestHook directly %s is kept too', async (moment) => {
     const { hook, urls } = countingHook();
-    app = await createApp(adapter, { imports: [CorsModule.forRoot({})], controllers: [HookedController] });
-    (app.getHttpAdapter() as unknown as { onRequestHook: Hook }).onRequestHook = hook;
+    app = await appWithHookAt(adapter, moment, hook, 'assigned');
     await expectCorsWorks(app);
     expect(urls).toContain('/hooked');
+  });
+
+  it('a hook assigned directly while the app listens: CORS is back within the check interval, with an error', async () => {
+    const logger = new RecordingLogger();
+    app = await createApp(adapter, { imports: [CorsModule.forRoot({})], controllers: [HookedController] }, { logger });
+    await app.listen(0, '127.0.0.1');
+    await expectCorsWorks(app);
+    const { hook, urls } = countingHook();
+    place(app.getHttpAdapter(), hook, 'assigned');
+    // The slot is not watched on the request path (that would cost every request): the window is the interval.
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_HOOK_SLOT_CHECK_INTERVAL_MS + 200));
+    await expectCorsWorks(app);
+    expect(urls).toContain('/hooked');
+    const errors = logger.corsLines('error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('onRequestHook directly while the app was serving');
+    expect(errors[0]).toContain('setOnRequestHook()');
+  });
+
+  it('reports nothing while the slot keeps its hook', async () => {
+    const logger = new RecordingLogger();
+    app = await createApp(adapter, { imports: [CorsModule.forRoot({})], controllers: [HookedController] }, { logger });
+    await app.listen(0, '127.0.0.1');
+    (app.getHttpAdapter() as unknown as SlotAdapter).setOnRequestHook(countingHook().hook);
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_HOOK_SLOT_CHECK_INTERVAL_MS + 200));
+    await expectCorsWorks(app);
+    expect(logger.corsLines('error')).toEqual([]);
   });
 
   it('gives the slot back at close', async () => {
