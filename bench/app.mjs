@@ -133,7 +133,9 @@ async function createAdapter(adapterName) {
  * The same app five ways: `none` (no CORS), `none-guard` (no CORS, a global
  * no-op `APP_GUARD`: what any global guard costs), `enable-cors`
  * (`app.enableCors(policy)`), `floor` (a hand-written request hook that
- * writes the module's headers for the module's origins, no policy logic) and
+ * writes the module's headers for the module's origins, no policy logic;
+ * `floor-guard` is the floor with the global no-op guard, the floor with the
+ * cost Nest gives any global guard, which the module's targets include) and
  * `module` (`CorsModule.forRoot(policy)`, `@Cors()` on every controller),
  * imported from the compiled `dist/`; `module-routed` is `module` plus one
  * route with a policy of its own (paired and own-time parts only).
@@ -177,7 +179,9 @@ export async function createBenchApp(
     classDecorators.push(Cors());
     if (variant === 'module-routed') extraControllers = [buildPolicyController(Cors)];
   }
-  if (variant === 'none-guard' || noopGuard) providers.push({ provide: APP_GUARD, useClass: NoopGuard });
+  if (variant === 'none-guard' || variant === 'floor-guard' || noopGuard) {
+    providers.push({ provide: APP_GUARD, useClass: NoopGuard });
+  }
   const controllers = [...buildControllers(controllerCount(routes), classDecorators), ...extraControllers];
   if (flavour === 'realistic') {
     controllers.push(buildRealisticController(classDecorators));
@@ -193,6 +197,8 @@ export async function createBenchApp(
   app.setGlobalPrefix(GLOBAL_PREFIX);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_VERSION });
   if (variant === 'enable-cors') app.enableCors(benchPolicy());
-  if (variant === 'floor') installFloorHook(app.getHttpAdapter(), adapterName, wrapFloorHook);
+  if (variant === 'floor' || variant === 'floor-guard') {
+    installFloorHook(app.getHttpAdapter(), adapterName, wrapFloorHook);
+  }
   return app;
 }

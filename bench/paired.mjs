@@ -33,7 +33,9 @@ const CHILD = fileURLToPath(new URL('./inject-server.mjs', import.meta.url));
  * in an app where one route has a policy of its own (`module-routed`: every
  * request is looked up; with one policy app-wide none is), and the floor
  * (bench/floor.mjs: the same headers from a hand-written hook), what any
- * request hook that writes these headers costs.
+ * request hook that writes these headers costs, alone and with a global
+ * no-op guard (`floor-guard`: Nest's guard pipeline, which the module's
+ * global guard switches on, added to the floor).
  */
 export const PAIRED_SETUPS = [
   { id: 'none@10', variant: 'none', routes: 10 },
@@ -47,6 +49,8 @@ export const PAIRED_SETUPS = [
   { id: 'module-routed@1000', variant: 'module-routed', routes: 1000 },
   { id: 'floor@10', variant: 'floor', routes: 10 },
   { id: 'floor@1000', variant: 'floor', routes: 1000 },
+  { id: 'floor-guard@10', variant: 'floor-guard', routes: 10 },
+  { id: 'floor-guard@1000', variant: 'floor-guard', routes: 1000 },
 ];
 
 /** One inject server holding `setups` (same library build); `ask()` sends a message and resolves with its reply. */

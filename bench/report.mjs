@@ -806,6 +806,7 @@ function pairedModuleTable(shared, separate, label, module) {
       `${ratio(figures.vsNone10)} / ${ratio(figures.vsNone1000)}`,
       `${ratio(figures.floorVsNone10)} / ${ratio(figures.floorVsNone1000)}`,
       `${signedMicros(figures.overFloor10)} / ${signedMicros(figures.overFloor1000)}`,
+      `${signedMicros(figures.guardPipeline10)}; ${signedMicros(figures.overFloorGuard10)} / ${signedMicros(figures.overFloorGuard1000)}`,
       fresh.map((each) => signedMicros(each.growth)).join('; ') || '–',
     ]);
     const where = `${label}, ${scenario.label}${variant}`;
@@ -836,6 +837,19 @@ function pairedModuleTable(shared, separate, label, module) {
         verdict: over <= FLOOR_MICROS ? '**met**' : '**missed**',
         cpu: fresh.length > 0 ? `${signedMicros(freshOver)} in fresh processes` : undefined,
         cpuVerdict: fresh.length > 0 ? (freshOver <= FLOOR_MICROS ? 'met' : 'missed') : undefined,
+      });
+      // The cross-check: the floor with a global no-op guard has Nest's guard pipeline, which the target's
+      // global guard switches on; what is left over it is the module's own work.
+      const overGuarded = figures[`overFloorGuard${size}`];
+      if (!Number.isFinite(overGuarded)) continue;
+      const freshOverGuarded = freshMedian(`overFloorGuard${size}`);
+      targets.push({
+        what: `cross-check: within ${FLOOR_MICROS.toFixed(1)} µs of the floor with a global no-op guard, in-process`,
+        where: `${label}, ${size.toLocaleString('en-US')} routes, ${scenario.label}${variant} (one process)`,
+        value: `module − floor-guard ${signedMicros(overGuarded)}`,
+        verdict: overGuarded <= FLOOR_MICROS ? 'met' : 'missed',
+        cpu: fresh.length > 0 ? `${signedMicros(freshOverGuarded)} in fresh processes` : undefined,
+        cpuVerdict: fresh.length > 0 ? (freshOverGuarded <= FLOOR_MICROS ? 'met' : 'missed') : undefined,
       });
     }
     if (!module.ratios) continue;
@@ -876,6 +890,7 @@ function pairedModuleTable(shared, separate, label, module) {
       'module/none at 10 / 1,000',
       'floor/none at 10 / 1,000',
       'module − floor at 10 / 1,000',
+      'floor-guard − floor at 10; module − floor-guard at 10 / 1,000',
       'growth in fresh processes, per set',
     ],
     rows,
@@ -903,6 +918,9 @@ function pairedFigures(samples, scenario, module = 'module') {
     sameApp: of(['module@10 again', 'module@10'], difference),
     overFloor10: of([`${module}@10`, 'floor@10'], difference),
     overFloor1000: of([`${module}@1000`, 'floor@1000'], difference),
+    overFloorGuard10: of([`${module}@10`, 'floor-guard@10'], difference),
+    overFloorGuard1000: of([`${module}@1000`, 'floor-guard@1000'], difference),
+    guardPipeline10: of(['floor-guard@10', 'floor@10'], difference),
     floorVsNone10: of(['floor@10', 'none@10'], throughput),
     floorVsNone1000: of(['floor@1000', 'none@1000'], throughput),
     vsEnableCors10: of([`${module}@10`, 'enable-cors@10'], throughput),
