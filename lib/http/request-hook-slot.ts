@@ -1,3 +1,5 @@
+// Node's own timers, not the global ones: a test's fake clock (Jest, Vitest) must not drive, or loop on, this check.
+import { clearInterval, setInterval } from 'node:timers';
 import { REQUEST_HOOK_SLOT_CHECK_INTERVAL_MS } from '../cors.constants.js';
 
 /** Nest's request hook signature (`setOnRequestHook`): call `done()` to continue. */
@@ -120,7 +122,7 @@ export class RequestHookSlot {
     const timer = setInterval(() => {
       if (!this.reclaim() && listening?.listening !== false) onLateReplacement();
     }, REQUEST_HOOK_SLOT_CHECK_INTERVAL_MS);
-    timer.unref?.();
+    timer.unref();
     this.stopWatching = () => {
       clearInterval(timer);
       listening?.off('listening', onListening);

@@ -4,7 +4,7 @@
  * set it, before or after the module, CORS keeps working and their hook
  * keeps running.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createObserveModule } from '@nestjs/observe';
@@ -138,6 +138,18 @@ describe.each(ADAPTERS)('other request hooks next to the module (%s)', (adapter)
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('onRequestHook directly while the app was serving');
     expect(errors[0]).toContain('setOnRequestHook()');
+  });
+
+  it("a test's fake clock neither drives nor loops on the slot's check", async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      app = await createApp(adapter, { imports: [CorsModule.forRoot({})], controllers: [HookedController] });
+      // A faked interval would run forever here ("Aborting after running 100000 timers").
+      expect(() => jest.runAllTimers()).not.toThrow();
+    } finally {
+      jest.useRealTimers();
+    }
+    await expectCorsWorks(app);
   });
 
   it('reports nothing while the slot keeps its hook', async () => {
