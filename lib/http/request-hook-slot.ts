@@ -39,9 +39,10 @@ function hookOrUndefined(value: unknown): RequestHook | undefined {
  * refuse them), then the other hook: the one set before the module's, or the
  * last one set after it through `setOnRequestHook()`.
  *
- * The adapter keeps its data properties as they are (no accessor, nothing
- * deleted): Nest reads them on every request, and an accessor would turn the
- * adapter into a slow dictionary-mode object (bench/findings.md, section 3f).
+ * While the app runs, the adapter keeps its data properties as they are (no
+ * accessor, nothing deleted): Nest reads them on every request, and an
+ * accessor would turn the adapter into a slow dictionary-mode object
+ * (bench/findings.md, section 3f).
  * So a hook assigned to the adapter's private `onRequestHook` field directly
  * is caught by {@link watch} instead: adopted at the end of boot and when the
  * server starts listening, and, while the app serves, within
