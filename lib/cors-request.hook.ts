@@ -80,13 +80,6 @@ export class CorsRequestHook {
   private router?: RequestRouter;
   private readonly slot = new RequestHookSlot();
   private isInstalled = false;
-  /**
-   * Copies of the registry's boot-time answers, kept on this object: a request
-   * then reads one object fewer (on Express, whose linear route walk evicts
-   * most of the cache, each object read costs; bench/findings.md, section 3c).
-   */
-  private uniformRoutes?: readonly RouteCandidate[];
-  private guardIdle = false;
 
   constructor(private readonly registry: CorsPolicyRegistry) {}
 
@@ -96,8 +89,6 @@ export class CorsRequestHook {
     this.router = router;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
     this.isInstalled = this.slot.install(adapter, hook);
-    this.uniformRoutes = this.registry.uniformRoutes;
-    this.guardIdle = this.isInstalled && this.registry.guardHasNoWork;
     return this.isInstalled;
   }
 
@@ -121,20 +112,11 @@ export class CorsRequestHook {
   uninstall(): void {
     this.slot.uninstall();
     this.isInstalled = false;
-    this.guardIdle = false;
   }
 
   /** Whether the early layer runs on this app's requests (it answers them before the guard). */
   get installed(): boolean {
     return this.isInstalled;
-  }
-
-  /**
-   * Whether the early layer's answer stands for every request, so the guard
-   * has nothing to do: installed, and `CorsPolicyRegistry.guardHasNoWork`.
-   */
-  get answersForTheGuard(): boolean {
-    return this.guardIdle;
   }
 
   get httpExchange(): HttpExchange {
@@ -157,12 +139,12 @@ export class CorsRequestHook {
 
   /** The handlers that serve this request, or the `paths` policy / module defaults. */
   private routesOf(request: unknown, raw: CorsIncomingMessage): readonly RouteCandidate[] {
-    return this.uniformRoutes ?? this.orUnrouted(this.router?.actual(request, raw), raw);
+    return this.registry.uniformRoutes ?? this.orUnrouted(this.router?.actual(request, raw), raw);
   }
 
   /** The handlers the request a preflight announces would reach, or the `paths` policy / module defaults. */
   private preflightRoutesOf(raw: CorsIncomingMessage, requestMethod: string): readonly RouteCandidate[] {
-    return this.uniformRoutes ?? this.orUnrouted(this.router?.preflight(raw, requestMethod), raw);
+    return this.registry.uniformRoutes ?? this.orUnrouted(this.router?.preflight(raw, requestMethod), raw);
   }
 
   /** What the router found, or, when no controller route serves the request, its `paths` policy / the module defaults. */

@@ -30,7 +30,7 @@ export class CorsGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     // One policy app-wide and nothing to enforce or repair: the early layer's answer stands.
-    if (this.hook.answersForTheGuard) return true;
+    if (this.registry.guardHasNoWork && this.hook.installed) return true;
     if (context.getType() !== 'http') return true;
     const entry = this.registry.entryFor(context.getClass(), context.getHandler());
     if (entry === undefined) return true;

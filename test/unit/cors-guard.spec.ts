@@ -19,12 +19,7 @@ function handler() {}
 
 function guardFor(entry: Partial<HandlerEntry>, { noWork = false, installed = true } = {}) {
   const registry = { entryFor: () => entry, guardHasNoWork: noWork } as unknown as CorsPolicyRegistry;
-  // As CorsRequestHook.install() computes it: installed, and the registry says the guard has no work.
-  const hook = {
-    httpExchange: new HttpExchange(false),
-    installed,
-    answersForTheGuard: installed && noWork,
-  } as unknown as CorsRequestHook;
+  const hook = { httpExchange: new HttpExchange(false), installed } as unknown as CorsRequestHook;
   return new CorsGuard(registry, hook);
 }
 
