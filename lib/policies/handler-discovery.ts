@@ -94,24 +94,32 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
       reference: Reflect.getMetadata(CORS_METADATA, handler),
     });
   }
-  // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once.
+  // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once
+  // (none at all where neither level sets a field: those handlers share the module defaults' policy).
   const sharing = found
     .filter((each) => each.reference === undefined)
     .map((each) => labelOf(controller, each.methodName));
   const shared = sharing.length > 0 ? catalog.compileShared(classLayer, sharing, controller.name) : undefined;
+  const classSetsNothing = catalog.setsNothing(classLayer);
   // One object literal for every entry: the guard reads entries on every request, and entries built by
   // spreading would each get a V8 hidden class of their own.
   return found.map(({ methodName, handler, requestMethod, methodPaths, reference }): HandlerEntry => {
     const label = labelOf(controller, methodName);
     const routeLayer = reference === undefined ? undefined : catalog.resolve(reference, label);
-    const policy = reference === undefined ? shared! : catalog.compile(classLayer, routeLayer, label);
+    const setsNothing = classSetsNothing && (routeLayer === undefined || catalog.setsNothing(routeLayer));
+    const policy =
+      reference === undefined
+        ? shared!
+        : setsNothing
+          ? catalog.defaults
+          : catalog.compile(classLayer, routeLayer, label);
     return {
       controller,
       methodName,
       handler,
       label,
       policy,
-      equivalentPolicy: catalog.setsNothing(classLayer, routeLayer) ? catalog.defaults : policy,
+      equivalentPolicy: setsNothing ? catalog.defaults : policy,
       hosts,
       requestMethod,
       declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,

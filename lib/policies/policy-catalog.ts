@@ -123,9 +123,13 @@ export class PolicyCatalog {
    * `@Cors()` of their own (`labels`): they share one merged policy, so it is
    * merged, validated and compiled once, and each problem found is reported
    * for every one of them, exactly as compiling them one by one would.
+   * A class level that sets nothing gets the module defaults' own compiled
+   * policy: nothing to merge, and every problem it could have is the module
+   * options' (located there already).
    */
   compileShared(classLayer: ResolvedReference, labels: readonly string[], label: string): CompiledPolicy {
     if (classLayer === false) return disabledPolicy(label);
+    if (this.setsNothing(classLayer)) return this.defaults;
     const layers = [this.defaultsLayer];
     if (classLayer) layers.push(classLayer);
     const merged = mergePolicyLayers(layers);

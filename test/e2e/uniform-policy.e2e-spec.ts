@@ -198,6 +198,20 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
       const offPreflight = await preflight(app, '/off', APP, 'GET');
       expect(offPreflight.status).toBe(403);
     });
+
+    it('compiles nothing for handlers that set nothing: they hold the defaults’ own compiled policy', () => {
+      const registry = app.get(CorsPolicyRegistry);
+      const policyOf = (controller: Type, method: string) =>
+        registry.entryFor(controller, (controller.prototype as Record<string, Function>)[method])?.policy;
+      // No @Cors() of its own under @Cors(), and @Cors({}) under @Cors(): nothing to merge.
+      expect(policyOf(ItemsController, 'one')).toBe(registry.defaults);
+      expect(policyOf(ItemsController, 'put')).toBe(registry.defaults);
+      const short = policyOf(ShortCacheController, 'one');
+      expect(short).toBeDefined();
+      expect(short).not.toBe(registry.defaults);
+      expect(short?.maxAgeValue).toBe('5');
+      expect(policyOf(OffController, 'get')?.enabled).toBe(false);
+    });
   });
 
   it.each([
