@@ -257,7 +257,7 @@ export class CorsPolicyRegistry {
    * @internal
    */
   recordRoute(method: string, path: string, entry: HandlerEntry): void {
-    this.reported.push({ method: method.toUpperCase(), path, label: entry.label, policy: entry.policy });
+    this.reported.push({ method: reportedMethod(method), path, label: entry.label, policy: entry.policy });
   }
 
   /**
@@ -296,6 +296,15 @@ export class CorsPolicyRegistry {
     this.compile();
     return this.classes.get(target) ?? this.compiled.defaults;
   }
+}
+
+/** Upper-case method names, one string each however many routes the report lists. */
+const REPORTED_METHODS = new Map<string, string>();
+
+function reportedMethod(adapterMethod: string): string {
+  let name = REPORTED_METHODS.get(adapterMethod);
+  if (name === undefined) REPORTED_METHODS.set(adapterMethod, (name = adapterMethod.toUpperCase()));
+  return name;
 }
 
 function noOriginWorkFor(policies: readonly CompiledPolicy[]): NoOriginWork {

@@ -73,6 +73,7 @@ export class CorsModule
 {
   private readonly logger = new Logger('CorsModule');
   private readonly recorder = new RouteRegistrationRecorder();
+  private router?: RequestRouter;
   private recording = false;
 
   constructor(
@@ -114,6 +115,7 @@ export class CorsModule
     if (!adapter) return;
     this.otherLayers.watch(adapter, { allow: this.registry.allowOtherCorsLayers });
     const router = this.createRouter(adapter);
+    this.router = router;
     if (!this.hook.install(adapter, router)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
       return;
@@ -152,6 +154,7 @@ export class CorsModule
   onModuleInit(): void {
     if (!this.recording) return;
     this.recorder.stop();
+    this.router?.seal();
     this.recording = false;
     if (this.registry.handlers.length > 0 && this.recorder.routesSeen === 0) {
       throw new Error(

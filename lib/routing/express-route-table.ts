@@ -15,8 +15,8 @@ export interface ExpressMatching {
 /** A route as Express holds it: tried in declaration order. */
 interface ExpressRoute {
   readonly order: number;
-  /** Lower-case method names, or `undefined` for `@All()` (`router.all`). */
-  readonly methods: ReadonlySet<string> | undefined;
+  /** The lower-case method name, or `undefined` for `@All()` (`router.all`). */
+  readonly method: string | undefined;
   readonly matches: (pathname: string) => boolean;
   readonly candidate: RouteCandidate;
 }
@@ -32,7 +32,7 @@ class TrieNode {
 }
 
 /** A segment of a route pattern, for the trie: plain text, or something a parameter is in. */
-type PatternSegment = { readonly literal: string } | { readonly dynamic: true } | { readonly rest: true };
+export type PatternSegment = { readonly literal: string } | { readonly dynamic: true } | { readonly rest: true };
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
 
@@ -71,28 +71,21 @@ export class ExpressRouteTable {
 
   /** Adds a route in declaration order. `method` is the adapter method (`get`, `all`, …). */
   add(method: string, path: string, candidate: RouteCandidate): void {
-    let parsed: TokenData;
-    try {
-      parsed = parse(path);
-    } catch {
-      // Express would have refused the same path when Nest registered it.
-      return;
-    }
+    const variants = patternSegments(path, this.matching.caseSensitive);
+    // Express would have refused the same path when Nest registered it.
+    if (variants === undefined) return;
     const lower = method.toLowerCase();
     const route: ExpressRoute = {
       order: this.count++,
-      methods: lower === 'all' ? undefined : new Set([lower]),
-      matches: lazyMatcher(parsed, {
+      method: lower === 'all' ? undefined : lower,
+      matches: lazyMatcher(path, {
         sensitive: this.matching.caseSensitive,
         trailing: !this.matching.strict,
         end: true,
       }),
       candidate,
     };
-    const tokens = parsed.tokens;
-    for (const variant of expandGroups(tokens)) {
-      this.insert(toSegments(variant, this.matching.caseSensitive), route);
-    }
+    for (const segments of variants) this.insert(segments, route);
   }
 
   private insert(segments: readonly PatternSegment[], route: ExpressRoute): void {
@@ -214,15 +207,17 @@ function byOrder(a: ExpressRoute, b: ExpressRoute): number {
  * path-to-regexp builds for it with Express's options (what `match()` runs,
  * without building its result), compiled on the first request that needs
  * it: most routes of a large app never do, and compiling them all at boot
- * was the largest part of the module's boot time. One that cannot be
- * compiled matches nothing (Express would have refused the route).
+ * was the largest part of the module's boot time. Until then the route keeps
+ * its path only, not the parsed tokens (a dozen objects per route, kept for
+ * the life of the app). One that cannot be compiled matches nothing (Express
+ * would have refused the route).
  */
-function lazyMatcher(parsed: TokenData, options: PathToRegexpOptions): (pathname: string) => boolean {
+function lazyMatcher(path: string, options: PathToRegexpOptions): (pathname: string) => boolean {
   let regexp: RegExp | undefined;
   return (pathname) => {
     if (regexp === undefined) {
       try {
-        regexp = pathToRegexp(parsed, options).regexp;
+        regexp = pathToRegexp(path, options).regexp;
       } catch {
         regexp = /(?!)/;
       }
@@ -232,10 +227,46 @@ function lazyMatcher(parsed: TokenData, options: PathToRegexpOptions): (pathname
 }
 
 function handlesMethod(route: ExpressRoute, method: string): boolean {
-  if (route.methods === undefined) return true;
-  if (route.methods.has(method)) return true;
   // Express: a route without its own HEAD handler serves HEAD with its GET handler.
-  return method === 'head' && route.methods.has('get');
+  return route.method === undefined || route.method === method || (method === 'head' && route.method === 'get');
+}
+
+/**
+ * A path of plain segments only, each ASCII text or one whole `:name`
+ * parameter: what Nest registers for almost every route. Its segments are
+ * read without path-to-regexp's parser (which gives the same segments, and
+ * was most of the module's boot work per route).
+ */
+const PLAIN_PATH = /^(?:\/(?:[A-Za-z0-9._~%-]*|:[A-Za-z_$][A-Za-z0-9_$]*))*$/;
+
+/**
+ * The trie segments of a route pattern, one list per variant its optional
+ * groups give; `undefined` for a pattern path-to-regexp refuses.
+ * @internal exported for the unit test that checks both ways agree.
+ */
+export function patternSegments(path: string, caseSensitive: boolean): PatternSegment[][] | undefined {
+  if (PLAIN_PATH.test(path)) {
+    return [
+      path
+        .split('/')
+        .slice(1)
+        .map((part) =>
+          part.startsWith(':') ? { dynamic: true } : { literal: caseSensitive ? part : part.toLowerCase() },
+        ),
+    ];
+  }
+  return parsedPatternSegments(path, caseSensitive);
+}
+
+/** {@link patternSegments} through path-to-regexp's parser: any pattern Express accepts. */
+export function parsedPatternSegments(path: string, caseSensitive: boolean): PatternSegment[][] | undefined {
+  let parsed: TokenData;
+  try {
+    parsed = parse(path);
+  } catch {
+    return undefined;
+  }
+  return expandGroups(parsed.tokens).map((variant) => toSegments(variant, caseSensitive));
 }
 
 /** Every token list an optional group (`{…}`) can produce: with and without each group. */

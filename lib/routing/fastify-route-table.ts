@@ -63,9 +63,9 @@ export class FastifyRouteTable {
   private trie: SegmentRouteTrie<Slot>;
   private router?: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   /**
-   * Every route added before the first lookup, to feed find-my-way if a
-   * route the trie cannot hold comes (dropped at the first lookup: Nest adds
-   * every route during `app.init()`, before any request).
+   * Every route added so far, to feed find-my-way if a route the trie cannot
+   * hold comes; dropped by {@link seal} (Nest has added every route by the
+   * end of its route registration) or at the first lookup, whichever comes first.
    */
   private added?: Array<readonly [method: string, url: string, candidate: RouteCandidate]> = [];
 
@@ -94,6 +94,11 @@ export class FastifyRouteTable {
     for (const [each, eachUrl, eachCandidate] of this.added ?? [[method, url, candidate] as const]) {
       this.addToRouter(each, eachUrl, eachCandidate);
     }
+  }
+
+  /** No more routes come: drops what only adding them needed. */
+  seal(): void {
+    this.added = undefined;
   }
 
   /** The handlers that may serve `method url`, or none. */

@@ -19,6 +19,8 @@ export interface RequestRouter {
   preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[];
   /** Adds a route Nest registered (`method` is the adapter method: `get`, `all`, …). */
   add(method: string, path: string, candidate: RouteCandidate): void;
+  /** Nest registered its last route: what only adding routes needed can go. */
+  seal(): void;
 }
 
 /** Express: one exact table for actual requests and preflights alike. */
@@ -39,6 +41,10 @@ export class ExpressRequestRouter implements RequestRouter {
 
   preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
     return this.table.lookup(raw, method);
+  }
+
+  seal(): void {
+    // The Express table keeps nothing that only adding routes needs.
   }
 }
 
@@ -82,6 +88,11 @@ export class FastifyRequestRouter implements RequestRouter {
   /** Nest's registration call returned. */
   settle(): void {
     this.pending = undefined;
+  }
+
+  seal(): void {
+    this.pending = undefined;
+    this.table.seal();
   }
 
   /**

@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
 import { disabledPolicy } from '../../lib/engine/compiled-policy.js';
-import { ExpressRouteTable, type ExpressMatching } from '../../lib/routing/express-route-table.js';
+import {
+  ExpressRouteTable,
+  parsedPatternSegments,
+  patternSegments,
+  type ExpressMatching,
+} from '../../lib/routing/express-route-table.js';
 import { FastifyRouteTable, readFastifyRouterOptions } from '../../lib/routing/fastify-route-table.js';
 import { checkPathPattern, PathPolicyTable } from '../../lib/routing/path-policy-table.js';
 import { routeCandidate, type RouteCandidate } from '../../lib/routing/route-candidate.js';
@@ -160,6 +165,51 @@ describe('ExpressRouteTable: the handler Express 5 runs', () => {
   });
 });
 
+describe('ExpressRouteTable: route patterns read without the parser', () => {
+  const PLAIN = [
+    '',
+    '/',
+    '/api/v1/r12',
+    '/api/v1/r12/',
+    '/api/v1/r12/:id/items/:itemId',
+    '/API/V2/Users/:userId',
+    '/a//b',
+    '/files/report.v2.json',
+    '/caf%C3%A9/~me/_x-y',
+    '/:$weird_name1/:a',
+  ];
+  const NOT_PLAIN = ['/files/*path', '/items{/:id}', '/:id.json', '/a/:b-:c', '/café', '/a/(x)', '/a\\:b', '/a/:'];
+
+  it.each(PLAIN)('reads %j as path-to-regexp parses it, whatever the case sensitivity', (path) => {
+    for (const caseSensitive of [true, false]) {
+      expect(patternSegments(path, caseSensitive)).toEqual(parsedPatternSegments(path, caseSensitive));
+    }
+  });
+
+  it.each(NOT_PLAIN)('leaves %j to the parser', (path) => {
+    for (const caseSensitive of [true, false]) {
+      expect(patternSegments(path, caseSensitive)).toEqual(parsedPatternSegments(path, caseSensitive));
+    }
+  });
+
+  it('refuses what path-to-regexp refuses', () => {
+    expect(patternSegments('/a/:', false)).toBeUndefined();
+    expect(patternSegments('/a/{b', false)).toBeUndefined();
+  });
+
+  it('finds routes added from plain and parsed patterns alike, in declaration order', () => {
+    const table = express([
+      ['get', '/items/:id.json', route('json')],
+      ['get', '/ITEMS/mine', route('mine')],
+      ['get', '/items/:id', route('one')],
+    ]);
+    expect(labels(table.lookup(req('/items/7.json')))).toEqual(['json']);
+    expect(labels(table.lookup(req('/items/7')))).toEqual(['one']);
+    expect(labels(table.lookup(req('/items/MINE')))).toEqual(['mine']);
+    expect(labels(table.lookup(req('/items/mine.json')))).toEqual(['json']);
+  });
+});
+
 describe('FastifyRouteTable: the route Fastify matches, with its router options', () => {
   it('reads routerOptions first, then the deprecated top-level keys', () => {
     expect(
@@ -200,6 +250,19 @@ describe('FastifyRouteTable: routes the preflight trie cannot hold', () => {
     expect(table.usesFindMyWay).toBe(false);
     expect(labels(table.lookup('GET', '/items/7'))).toEqual(['one']);
     expect(labels(table.lookup('GET', '/files/a/b.png'))).toEqual(['files']);
+  });
+
+  it('keeps no list of the routes added once sealed (Nest registered its last route), and still finds each', () => {
+    const table = new FastifyRouteTable({});
+    table.add('GET', '/items/:id', route('one'));
+    table.add('PUT', '/items/:id', route('put'));
+    // The list that feeds find-my-way should a route of another shape come: boot-time only.
+    const held = () => (table as unknown as { added?: readonly unknown[] }).added;
+    expect(held()).toHaveLength(2);
+    table.seal();
+    expect(held()).toBeUndefined();
+    expect(labels(table.lookup('GET', '/items/7'))).toEqual(['one']);
+    expect(labels(table.lookup('PUT', '/items/7'))).toEqual(['put']);
   });
 
   it('switches to find-my-way with every route once one has another shape, and still finds each', () => {
