@@ -13,6 +13,8 @@ const FLAT_MICROS = 0.5;
 /** Module server CPU per request within this of the floor's. */
 const FLOOR_MICROS = 1.0;
 const DECISION_BUDGET_NS = 1000;
+/** The module's own boot work, as a share of Nest's `app.init()` without it: "a small share" (issue 12). */
+const BOOT_OWN_SHARE = 0.1;
 const HOSTILE_EXTRA_NS = 100;
 
 const ADAPTER_LABELS = { express: 'Express', fastify: 'Fastify' };
@@ -340,6 +342,7 @@ function bootSection(boot) {
       'adapter, routes',
       '`app.init()` ms: none / module',
       'module extra ms (share of init)',
+      "module's own boot work ms (share of Nest's init)",
       'create ms: none / module',
       'heap kept by the app: none / module',
       'module extra heap (per route)',
@@ -352,6 +355,7 @@ function bootSection(boot) {
         `${ADAPTER_LABELS[row.adapter]}, ${row.routes.toLocaleString('en-US')}`,
         `${int(row.none.initMillis)} / ${int(row.module.initMillis)}`,
         `${signedMicros(extraMillis).replace(' µs', ' ms')} (${percent(extraMillis / row.module.initMillis)})`,
+        ownBootWork(row),
         `${int(row.none.createMillis)} / ${int(row.module.createMillis)}`,
         `${mb(row.none.heapBytes)} / ${mb(row.module.heapBytes)}`,
         `${mb(extraHeap)} (${int(extraHeap / row.routes)} B)`,
@@ -359,6 +363,31 @@ function bootSection(boot) {
       ];
     }),
   );
+}
+
+/** The module's own boot work (bench/boot.mjs clocks it) and its share of the app's `app.init()` without the module. */
+function ownBootWork(row) {
+  const own = row.module.moduleWorkMillis;
+  return own === undefined ? '–' : `${own.toFixed(1)} ms (${percent(own / row.none.initMillis)})`;
+}
+
+/**
+ * The boot target: what the module itself does at boot (compiling policies,
+ * the route table, identifying each route) stays a small share of Nest's own
+ * `app.init()`, read as at most {@link BOOT_OWN_SHARE} of it.
+ */
+function bootTargets(boot) {
+  return boot
+    .filter((row) => row.module.moduleWorkMillis !== undefined)
+    .map((row) => {
+      const share = row.module.moduleWorkMillis / row.none.initMillis;
+      return {
+        what: `boot: the module's own work ≤ ${percentInt(BOOT_OWN_SHARE)} of Nest's \`app.init()\``,
+        where: `${ADAPTER_LABELS[row.adapter]}, ${row.routes.toLocaleString('en-US')} routes`,
+        value: ownBootWork(row),
+        verdict: share <= BOOT_OWN_SHARE ? '**met**' : '**missed**',
+      };
+    });
 }
 
 function engineSection(engine) {
@@ -604,6 +633,7 @@ export function renderResults(results, findings) {
       `\`NestFactory.create()\` then \`app.init()\` of the benchmark app (no listen), each in a fresh process (\`node --expose-gc bench/boot.mjs <adapter> <none|module> <routes>\`), median of ${config.bootRepeats}. Heap: \`heapUsed\` after four forced GCs once the app is initialised, minus the same before the app was built (all code already loaded): what the app keeps.`,
     );
     out.push(bootSection(results.boot));
+    targets.push(...bootTargets(results.boot));
   }
   if (results.engine) {
     const engine = engineSection(results.engine);

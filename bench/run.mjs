@@ -341,7 +341,7 @@ async function benchBoot() {
           initMillis: summary(variant, 'initMillis'),
           heapBytes: summary(variant, 'heapBytes'),
           rssBytes: summary(variant, 'rssBytes'),
-          moduleWork: samples[variant][0].moduleWork,
+          moduleWorkMillis: variant === 'module' ? summary(variant, 'moduleWorkMillis') : undefined,
         };
       }
       rows.push(row);
