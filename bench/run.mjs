@@ -71,7 +71,7 @@ const config = {
   realisticRounds: Number(process.env.BENCH_REALISTIC_ROUNDS ?? (QUICK ? 2 : 5)),
   /** Boot cost: app sizes, and fresh processes per adapter, variant and size. */
   bootSizes: (process.env.BENCH_BOOT_SIZES ?? '1000,10000').split(',').map(Number),
-  bootRepeats: Number(process.env.BENCH_BOOT_REPEATS ?? 1),
+  bootRepeats: Number(process.env.BENCH_BOOT_REPEATS ?? 3),
   adapters: (process.env.BENCH_ADAPTERS ?? ADAPTERS.join(',')).split(','),
   sizes: (process.env.BENCH_SIZES ?? APP_SIZES.join(',')).split(',').map(Number),
   scenarios: (process.env.BENCH_SCENARIOS ?? SCENARIOS.map((scenario) => scenario.id).join(',')).split(','),
