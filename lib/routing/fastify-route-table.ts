@@ -65,7 +65,7 @@ export class FastifyRouteTable {
   /**
    * Every route added so far, to feed find-my-way if a route the trie cannot
    * hold comes; dropped by {@link seal} (Nest has added every route by the
-   * end of its route registration) or at the first lookup, whichever comes first.
+   * end of its route registration, before any request).
    */
   private added?: Array<readonly [method: string, url: string, candidate: RouteCandidate]> = [];
 
@@ -103,7 +103,6 @@ export class FastifyRouteTable {
 
   /** The handlers that may serve `method url`, or none. */
   lookup(method: string, url: string): readonly RouteCandidate[] {
-    this.added = undefined;
     let slot = this.find(method, url);
     if (slot === undefined && method === 'HEAD' && this.headFromGet) slot = this.find('GET', url);
     if (slot === undefined) return NO_ROUTES;
