@@ -88,7 +88,7 @@ export class FastifyRouteTable {
     const slot = this.trie.slot(method, url, () => ({ candidates: [] }));
     if (slot !== undefined) return addCandidate(slot, candidate);
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
-    // (unless requests were served already, which Nest never does before its last route).
+    // (unless the table was sealed, which happens after Nest registered its last route).
     this.router = FindMyWay({ ...this.options });
     if (this.added !== undefined) this.trie = this.emptyTrie();
     for (const [each, eachUrl, eachCandidate] of this.added ?? [[method, url, candidate] as const]) {
