@@ -1,6 +1,6 @@
 /**
  * Boot cost of one app in a fresh process (run with --expose-gc):
- *   node --expose-gc bench/boot.mjs <express|fastify> <none|module> <routes>
+ *   node --expose-gc bench/boot.mjs <express|fastify> <none|module|module-routed> <routes>
  * Prints one JSON line: `NestFactory.create()` and `app.init()` times, and the
  * heap and RSS the booted app keeps (after forced GCs, over the process
  * before the app was built), and for the module, what its own boot work took.
@@ -61,7 +61,7 @@ function settledHeap() {
 await import('@nestjs/platform-express');
 await import('@nestjs/platform-fastify');
 let moduleWork;
-if (variant === 'module') {
+if (variant === 'module' || variant === 'module-routed') {
   const { libraryUrl } = await import('./library.mjs');
   await import(libraryUrl('index.js'));
   moduleWork = await clockModuleBootWork(libraryUrl);

@@ -49,7 +49,7 @@ function percentInt(value) {
 }
 
 function percent(value) {
-  return Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : 'n/a';
+  return Number.isFinite(value) ? `${(value * 100).toFixed(1).replace('-', '−')} %` : 'n/a';
 }
 
 function mb(bytes) {
@@ -339,7 +339,7 @@ function realisticSection(realistic) {
 function bootSection(boot) {
   return table(
     [
-      'adapter, routes',
+      'adapter, routes (variant)',
       '`app.init()` ms: none / module',
       'module extra ms (share of init)',
       "module's own boot work ms (share of Nest's init)",
@@ -352,7 +352,7 @@ function bootSection(boot) {
       const extraMillis = row.module.initMillis - row.none.initMillis;
       const extraHeap = row.module.heapBytes - row.none.heapBytes;
       return [
-        `${ADAPTER_LABELS[row.adapter]}, ${row.routes.toLocaleString('en-US')}`,
+        bootRowLabel(row),
         `${int(row.none.initMillis)} / ${int(row.module.initMillis)}`,
         `${signedMicros(extraMillis).replace(' µs', ' ms')} (${percent(extraMillis / row.module.initMillis)})`,
         ownBootWork(row),
@@ -363,6 +363,11 @@ function bootSection(boot) {
       ];
     }),
   );
+}
+
+/** `Express, 1,000 (module-routed)`; rows of older results name no variant (they were `module`). */
+function bootRowLabel(row) {
+  return `${ADAPTER_LABELS[row.adapter]}, ${row.routes.toLocaleString('en-US')} (${row.variant ?? 'module'})`;
 }
 
 /** The module's own boot work (bench/boot.mjs clocks it) and its share of the app's `app.init()` without the module. */
@@ -383,7 +388,7 @@ function bootTargets(boot) {
       const share = row.module.moduleWorkMillis / row.none.initMillis;
       return {
         what: `boot: the module's own work ≤ ${percentInt(BOOT_OWN_SHARE)} of Nest's \`app.init()\``,
-        where: `${ADAPTER_LABELS[row.adapter]}, ${row.routes.toLocaleString('en-US')} routes`,
+        where: bootRowLabel(row),
         value: ownBootWork(row),
         verdict: share <= BOOT_OWN_SHARE ? '**met**' : '**missed**',
       };
@@ -630,7 +635,7 @@ export function renderResults(results, findings) {
   if (results.boot) {
     out.push('## Boot cost');
     out.push(
-      `\`NestFactory.create()\` then \`app.init()\` of the benchmark app (no listen), each in a fresh process (\`node --expose-gc bench/boot.mjs <adapter> <none|module> <routes>\`), median of ${config.bootRepeats}. Heap: \`heapUsed\` after four forced GCs once the app is initialised, minus the same before the app was built (all code already loaded): what the app keeps.`,
+      `\`NestFactory.create()\` then \`app.init()\` of the benchmark app (no listen), each in a fresh process (\`node --expose-gc bench/boot.mjs <adapter> <none|module|module-routed> <routes>\`), median of ${config.bootRepeats}. Two module variants against the same app without the module: \`module\` (one policy app-wide, as the HTTP tables: every route answers as the module defaults, so no route table is built) and \`module-routed\` (the same app plus one route with a policy of its own: the route table is built). Heap: \`heapUsed\` after four forced GCs once the app is initialised, minus the same before the app was built (all code already loaded): what the app keeps.`,
     );
     out.push(bootSection(results.boot));
     targets.push(...bootTargets(results.boot));

@@ -325,29 +325,38 @@ function bootOnce(adapter, variant, routes) {
   return JSON.parse(child.stdout.trim().split('\n').pop());
 }
 
+/**
+ * Boot of each size without the module, with it (one policy app-wide: no route
+ * table is built) and `module-routed` (one route with a policy of its own: the
+ * route table is built). One row per module variant, against the same `none`.
+ */
 async function benchBoot() {
+  const variants = ['none', 'module', 'module-routed'];
   const rows = [];
   for (const routes of config.bootSizes) {
     for (const adapter of config.adapters) {
-      const samples = { none: [], module: [] };
+      const samples = Object.fromEntries(variants.map((variant) => [variant, []]));
       for (let repeat = 0; repeat < config.bootRepeats; repeat++) {
-        for (const variant of ['none', 'module']) samples[variant].push(bootOnce(adapter, variant, routes));
+        for (const variant of variants) samples[variant].push(bootOnce(adapter, variant, routes));
       }
-      const summary = (variant, key) => median(samples[variant].map((sample) => sample[key]));
-      const row = { adapter, routes, load: loadavg()[0] };
-      for (const variant of ['none', 'module']) {
-        row[variant] = {
-          createMillis: summary(variant, 'createMillis'),
-          initMillis: summary(variant, 'initMillis'),
-          heapBytes: summary(variant, 'heapBytes'),
-          rssBytes: summary(variant, 'rssBytes'),
-          moduleWorkMillis: variant === 'module' ? summary(variant, 'moduleWorkMillis') : undefined,
+      const summary = (variant) => {
+        const of = (key) => median(samples[variant].map((sample) => sample[key]));
+        return {
+          createMillis: of('createMillis'),
+          initMillis: of('initMillis'),
+          heapBytes: of('heapBytes'),
+          rssBytes: of('rssBytes'),
+          moduleWorkMillis: variant === 'none' ? undefined : of('moduleWorkMillis'),
         };
+      };
+      const none = summary('none');
+      for (const variant of ['module', 'module-routed']) {
+        const row = { adapter, routes, variant, load: loadavg()[0], none, module: summary(variant) };
+        rows.push(row);
+        log(
+          `boot: ${adapter}, ${routes} routes, ${variant}: init ${row.none.initMillis.toFixed(0)} → ${row.module.initMillis.toFixed(0)} ms, own work ${row.module.moduleWorkMillis.toFixed(1)} ms`,
+        );
       }
-      rows.push(row);
-      log(
-        `boot: ${adapter}, ${routes} routes: init ${row.none.initMillis.toFixed(0)} → ${row.module.initMillis.toFixed(0)} ms`,
-      );
     }
   }
   return rows;

@@ -83,8 +83,11 @@ export class CorsRequestHook {
 
   constructor(private readonly registry: CorsPolicyRegistry) {}
 
-  /** Installs the hook in the adapter's request-hook slot (shared with other hooks). */
-  install(adapter: RequestHookHost, router: RequestRouter): boolean {
+  /**
+   * Installs the hook in the adapter's request-hook slot (shared with other hooks).
+   * `router` is left out when every route answers as the module defaults do (`registry.uniformRoutes`).
+   */
+  install(adapter: RequestHookHost, router: RequestRouter | undefined): boolean {
     this.exchange = HttpExchange.forAdapterType(adapter.getType?.());
     this.router = router;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);

@@ -114,7 +114,9 @@ export class CorsModule
     const adapter = this.adapterHost.httpAdapter as unknown as HttpAdapterLike | undefined;
     if (!adapter) return;
     this.otherLayers.watch(adapter, { allow: this.registry.allowOtherCorsLayers });
-    const router = this.createRouter(adapter);
+    // Every route answering as the module defaults do (the usual app): the early layer never looks a route
+    // up, so no route table is built (bench/findings.md, section 7: most of the module's boot work per route).
+    const router = this.registry.uniformRoutes === undefined ? this.createRouter(adapter) : undefined;
     this.router = router;
     if (!this.hook.install(adapter, router)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
@@ -124,7 +126,7 @@ export class CorsModule
       adapter,
       this.registry.handlers,
       ({ method, path, entry, conditional }) => {
-        router.add(method, path, routeCandidate(entry.policy, entry.label, { hosts: entry.hosts, conditional }));
+        router?.add(method, path, routeCandidate(entry.policy, entry.label, { hosts: entry.hosts, conditional }));
         this.registry.recordRoute(method, path, entry);
       },
       router instanceof FastifyRequestRouter ? () => router.settle() : undefined,

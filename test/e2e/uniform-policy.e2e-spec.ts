@@ -71,6 +71,11 @@ function boot(adapter: AdapterName, controllers: Type[], options: Partial<CorsMo
   return createApp(adapter, { imports: [CorsModule.forRoot({ ...DEFAULTS, ...options })], controllers });
 }
 
+/** The route table the module built at boot (a private field: what this file pins is that it is skipped). */
+function routeTableOf(app: INestApplication): unknown {
+  return (app.get(CorsModule) as unknown as { router?: unknown }).router;
+}
+
 const ALLOWED_HEADERS = {
   'access-control-allow-origin': APP,
   'access-control-allow-credentials': 'true',
@@ -85,8 +90,14 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
     });
     afterAll(() => app.close());
 
-    it('needs no route lookup', () => {
+    it('needs no route lookup, and builds no route table', () => {
       expect(app.get(CorsPolicyRegistry).uniformRoutes?.map((route) => route.label)).toEqual(['module options']);
+      expect(routeTableOf(app)).toBeUndefined();
+    });
+
+    it('still reports every route', () => {
+      const paths = app.get(CorsPolicyRegistry).report().map((row) => `${row.method} ${row.path}`);
+      expect(paths).toEqual(expect.arrayContaining(['GET /items/:id', 'PUT /items/:id', 'GET /plain']));
     });
 
     it('keeps the guard at work for the handler that sets Vary itself', () => {
@@ -187,6 +198,7 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
 
     it('looks routes up again, and each route gets its own answer', async () => {
       expect(app.get(CorsPolicyRegistry).uniformRoutes).toBeUndefined();
+      expect(routeTableOf(app)).toBeDefined();
       const short = await preflight(app, '/short/1', APP, 'GET');
       expect(short.status).toBe(204);
       expect(short.headers['access-control-max-age']).toBe('5');
