@@ -96,7 +96,10 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
     });
 
     it('still reports every route', () => {
-      const paths = app.get(CorsPolicyRegistry).report().map((row) => `${row.method} ${row.path}`);
+      const paths = app
+        .get(CorsPolicyRegistry)
+        .report()
+        .map((row) => `${row.method} ${row.path}`);
       expect(paths).toEqual(expect.arrayContaining(['GET /items/:id', 'PUT /items/:id', 'GET /plain']));
     });
 
