@@ -245,6 +245,27 @@ export class CorsPolicyRegistry {
   }
 
   /**
+   * The candidate the route tables hold for a route of `entry`: the module
+   * defaults' own candidate (shared by every such route) when the route
+   * answers exactly as a request no route serves would — its handler answers
+   * as the defaults, it is bound to no host, it always serves, there are no
+   * `paths` and no debug lines that name handlers; else one of its own.
+   * @internal
+   */
+  candidateFor(entry: HandlerEntry, conditional: boolean): RouteCandidate {
+    if (
+      entry.equivalentPolicy === this.compiled.defaults &&
+      entry.hosts === undefined &&
+      !conditional &&
+      this.paths.size === 0 &&
+      !this.debug
+    ) {
+      return this.defaultsCandidate!;
+    }
+    return routeCandidate(entry.policy, entry.label, { hosts: entry.hosts, conditional });
+  }
+
+  /**
    * The `paths` policy of a URL no controller route serves, else the module defaults.
    * @internal
    */

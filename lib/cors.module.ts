@@ -18,7 +18,6 @@ import { CorsRequestHook } from './cors-request.hook.js';
 import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
-import { routeCandidate } from './routing/route-candidate.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
 import { keepNextTickShape } from './runtime/next-tick-shape.js';
 import {
@@ -126,7 +125,7 @@ export class CorsModule
       adapter,
       this.registry.handlers,
       ({ method, path, entry, conditional }) => {
-        router?.add(method, path, routeCandidate(entry.policy, entry.label, { hosts: entry.hosts, conditional }));
+        router?.add(method, path, this.registry.candidateFor(entry, conditional));
         this.registry.recordRoute(method, path, entry);
       },
       router instanceof FastifyRequestRouter ? () => router.settle() : undefined,
@@ -138,7 +137,10 @@ export class CorsModule
     if (adapter.getType?.() === 'fastify') {
       const fastify = adapter.getInstance?.() as FastifyInstanceLike;
       const exposeHeadRoutes = (fastify.initialConfig as { exposeHeadRoutes?: boolean } | undefined)?.exposeHeadRoutes;
-      const router = new FastifyRequestRouter({ ...readFastifyRouterOptions(fastify.initialConfig), exposeHeadRoutes });
+      const router = new FastifyRequestRouter(
+        { ...readFastifyRouterOptions(fastify.initialConfig), exposeHeadRoutes },
+        this.registry.defaultsRoute,
+      );
       fastify.addHook('onRoute', (route) => router.onRoute(route));
       return router;
     }

@@ -76,7 +76,16 @@ export class FastifyRequestRouter implements RequestRouter {
   private readonly table: FastifyRouteTable;
   private pending?: { readonly method: string; readonly candidate: RouteCandidate };
 
-  constructor(options: FastifyRouterOptions & { readonly exposeHeadRoutes?: boolean }) {
+  /**
+   * `unrouted` is the candidate routes get when they answer exactly as a
+   * request no route serves (`CorsPolicyRegistry.candidateFor`): a route
+   * that carries it needs no config of its own, since `actual()` gives a
+   * route without candidates that answer.
+   */
+  constructor(
+    options: FastifyRouterOptions & { readonly exposeHeadRoutes?: boolean },
+    private readonly unrouted?: RouteCandidate,
+  ) {
     this.table = new FastifyRouteTable(options, options.exposeHeadRoutes !== false);
   }
 
@@ -105,7 +114,8 @@ export class FastifyRequestRouter implements RequestRouter {
     const pending = this.pending;
     if (pending === undefined) return;
     const { candidate } = pending;
-    route.config = routeConfigWith(route.config, candidate.alone);
+    // Copying the config was half of this hook's boot work per route.
+    if (candidate !== this.unrouted) route.config = routeConfigWith(route.config, candidate.alone);
     if (route.method === 'HEAD' && pending.method === 'get') return;
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
       this.table.add(method, route.url, candidate);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Header, Put, type INestApplication, type Type } from '@nestjs/common';
+import { Controller, Get, Header, Put, UnauthorizedException, type INestApplication, type Type } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule, CorsPolicyRegistry, type CorsModuleOptions } from '../../lib/index.js';
 import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
@@ -65,6 +66,11 @@ class OffController {
   get() {
     return {};
   }
+}
+
+/** Middleware that refuses requests with `X-Deny` (a 401 before any guard runs). */
+function denyMarkedRequests(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+  next(req.headers['x-deny'] === undefined ? undefined : new UnauthorizedException('denied'));
 }
 
 function boot(adapter: AdapterName, controllers: Type[], options: Partial<CorsModuleOptions> = {}) {
@@ -227,6 +233,43 @@ describe.each(ADAPTERS)('one policy for the whole app (%s)', (adapter) => {
       expect(short?.maxAgeValue).toBe('5');
       expect(policyOf(OffController, 'get')?.enabled).toBe(false);
     });
+  });
+
+  it('gives routes that answer as the defaults the defaults, even under a paths pattern that covers them', async () => {
+    // Without `paths`, such routes carry no candidate of their own (on Fastify, no route config): the unrouted
+    // answer is theirs. With a pattern over their URL, they must still follow the route, not the pattern.
+    for (const options of [{}, { paths: { '/items/*': { maxAge: 5, origin: [OTHER] } } }]) {
+      const app = await createApp(
+        adapter,
+        {
+          imports: [CorsModule.forRoot({ ...DEFAULTS, ...options })],
+          controllers: [ItemsController, ShortCacheController],
+        },
+        // A 401 before any guard runs: what the early layer wrote is the whole answer.
+        { setup: (nest) => nest.use(denyMarkedRequests) },
+      );
+      try {
+        expect(app.get(CorsPolicyRegistry).uniformRoutes).toBeUndefined();
+        const actual = await request(app.getHttpServer()).get('/items/1').set('Origin', APP);
+        expect(actual.status).toBe(200);
+        expect(corsHeaders(actual)).toEqual(ALLOWED_HEADERS);
+        const allowed = await preflight(app, '/items/1', APP, 'PUT');
+        expect(allowed.status).toBe(204);
+        expect(allowed.headers['access-control-max-age']).toBe('60');
+        const denied = await request(app.getHttpServer()).get('/items/1').set('Origin', APP).set('X-Deny', '1');
+        expect(denied.status).toBe(401);
+        expect(corsHeaders(denied)).toEqual(ALLOWED_HEADERS);
+        const refused = await request(app.getHttpServer()).get('/items/1').set('Origin', OTHER);
+        expect(corsHeaders(refused)).toEqual({});
+        const own = await preflight(app, '/short/1', APP, 'GET');
+        expect(own.headers['access-control-max-age']).toBe('5');
+        const unrouted = await request(app.getHttpServer()).get('/items/1/nowhere').set('Origin', OTHER);
+        expect(unrouted.status).toBe(404);
+        expect(unrouted.headers['access-control-allow-origin']).toBe('paths' in options ? OTHER : undefined);
+      } finally {
+        await app.close();
+      }
+    }
   });
 
   it.each([
