@@ -16,6 +16,7 @@ import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
+import { watchMiddlewareFactory } from './http/middleware-watch.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
@@ -74,6 +75,7 @@ export class CorsModule
   private readonly recorder = new RouteRegistrationRecorder();
   private router?: RequestRouter;
   private recording = false;
+  private stopWatchingMiddleware?: () => void;
 
   constructor(
     private readonly registry: CorsPolicyRegistry,
@@ -120,6 +122,12 @@ export class CorsModule
     if (!this.hook.install(adapter, router)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
       return;
+    }
+    if (adapter.getType?.() === 'fastify') {
+      // Middleware may end a response itself, past Fastify's reply: from then on the headers go to both.
+      const mirror = () => this.hook.httpExchange.mirrorToNodeResponse();
+      this.otherLayers.onMiddleware(mirror);
+      this.stopWatchingMiddleware = watchMiddlewareFactory(adapter, mirror);
     }
     this.recorder.start(
       adapter,
@@ -178,6 +186,8 @@ export class CorsModule
   }
 
   onModuleDestroy(): void {
+    this.stopWatchingMiddleware?.();
+    this.stopWatchingMiddleware = undefined;
     this.recorder.stop();
     this.hook.uninstall();
     configuredApps.delete(this.modulesContainer);

@@ -163,6 +163,8 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
   private repairing = false;
   private stopRepair?: () => void;
   private stopObservingUse?: () => void;
+  private middlewareUsed = false;
+  private middlewareListeners: Array<() => void> = [];
 
   constructor(@Optional() adapterHost?: HttpAdapterHost) {
     // Replays at once when the adapter is already set (NestFactory.create()); a test module sets it later.
@@ -231,7 +233,22 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
     );
   }
 
+  /** Calls `listener` once the app has middleware from `app.use()` (at once if it has already). */
+  onMiddleware(listener: () => void): void {
+    if (this.middlewareUsed) listener();
+    else this.middlewareListeners.push(listener);
+  }
+
+  private noteMiddleware(): void {
+    if (this.middlewareUsed) return;
+    this.middlewareUsed = true;
+    const listeners = this.middlewareListeners;
+    this.middlewareListeners = [];
+    for (const listener of listeners) listener();
+  }
+
   onModuleDestroy(): void {
+    this.middlewareListeners = [];
     this.stopRepair?.();
     this.stopObservingUse?.();
     this.stopRepair = this.stopObservingUse = undefined;
@@ -247,6 +264,7 @@ export class OtherCorsLayerDetector implements OnModuleDestroy {
     // On Fastify, middie keeps no middleware a framework could look up, and Nest hands it wrapped; on both,
     // a cors middleware added after app.init() (in main.ts, before listen()) is refused right in app.use().
     this.stopObservingUse = observeUse(adapter, (args) => {
+      this.noteMiddleware();
       if (!args.some(isCorsMiddleware)) return;
       this.corsMiddlewareUsed = true;
       if (this.checked) this.check();

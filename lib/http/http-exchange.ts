@@ -41,26 +41,45 @@ interface FastifyReplyLike {
   send(payload?: unknown): unknown;
 }
 
-/** A Fastify reply seen as a header target. */
+/**
+ * A Fastify reply seen as a header target. With `mirror`, every write is made
+ * on the Node response too (while its head is not sent): a response that
+ * middleware ends itself (`res.end()`) never passes the reply, and Fastify
+ * merges the Node response's headers into the ones it sends, the reply's
+ * winning (the same values here).
+ */
 class ReplyHeaders implements HeaderTarget {
-  constructor(private readonly reply: FastifyReplyLike) {}
+  constructor(
+    private readonly reply: FastifyReplyLike,
+    private readonly mirror: boolean,
+  ) {}
   getHeader(name: string) {
     return this.reply.getHeader(name);
   }
   setHeader(name: string, value: string) {
     this.reply.header(name, value);
+    if (this.mirror && !this.reply.raw.headersSent) this.reply.raw.setHeader(name, value);
   }
   removeHeader(name: string) {
     this.reply.removeHeader(name);
+    if (this.mirror && !this.reply.raw.headersSent) this.reply.raw.removeHeader(name);
   }
 }
 
 /** Reaches the Node request behind an adapter's objects, and the place its CORS headers go. */
 export class HttpExchange {
+  /** Fastify: CORS headers go to the Node response too (see {@link headerTarget}). */
+  private mirror = false;
+
   constructor(private readonly fastify: boolean) {}
 
   static forAdapterType(type: string | undefined): HttpExchange {
     return new HttpExchange(type === 'fastify');
+  }
+
+  /** Fastify: the app has middleware, which may end a response itself; from now on headers are mirrored. */
+  mirrorToNodeResponse(): void {
+    this.mirror = true;
   }
 
   rawRequest(request: unknown): CorsIncomingMessage {
@@ -75,11 +94,15 @@ export class HttpExchange {
   /**
    * Where CORS headers go. Express: the response itself. Fastify: the reply,
    * whose headers Fastify keeps on every way it ends a request (errors, 404s,
-   * parser errors) — and headers set on the raw response instead would push
-   * every reply off Node's fast \`writeHead\` path.
+   * parser errors); and, once the app has middleware ({@link
+   * mirrorToNodeResponse}), the Node response as well, for a response that
+   * middleware ends itself (`res.statusCode = 401; res.end()`), as Nest's own
+   * `enableCors()` does. Only then: headers on the Node response cost every
+   * reply a merge in Node's \`writeHead\`.
    */
   headerTarget(response: unknown): HeaderTarget {
-    return this.fastify ? new ReplyHeaders(response as FastifyReplyLike) : (response as ServerResponse);
+    if (!this.fastify) return response as ServerResponse;
+    return new ReplyHeaders(response as FastifyReplyLike, this.mirror);
   }
 
   /** Ends a request with an empty body (a preflight answer), bypassing the application. */

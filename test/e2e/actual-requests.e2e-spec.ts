@@ -28,6 +28,13 @@ import { APP_GUARD } from '@nestjs/core';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../lib/index.js';
 import { ADAPTERS, createApp, type AdapterName } from './app-factory.js';
+
+/** The part of Node's `ServerResponse` a raw middleware uses. */
+interface ServerResponseLike {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body: string): unknown;
+}
 import { corsHeaders, expectNoCorsHeaders, varyOf } from './http-helpers.js';
 
 const APP = 'https://app.example.com';
@@ -279,6 +286,92 @@ describe.each(ADAPTERS)('actual requests (%s)', (adapter) => {
     });
   });
 });
+
+const MIDDLEWARE_WAYS = [
+  'consumer.apply(), module after CorsModule',
+  'consumer.apply(), module before CorsModule',
+  'app.use()',
+] as const;
+
+describe.each(ADAPTERS.flatMap((adapter) => MIDDLEWARE_WAYS.map((way) => [adapter, way] as const)))(
+  'responses that middleware ends itself (%s, %s)',
+  (adapter, way) => {
+    @Controller('ended-by-middleware')
+    class EndedController {
+      @Get()
+      read() {
+        return { ok: true };
+      }
+    }
+
+    /** Ends the Node response itself, as auth middleware written for Express does (no next(error), no reply). */
+    function endWith401(req: { headers: Record<string, unknown> }, res: ServerResponseLike, next: () => void): void {
+      if (req.headers['x-deny'] === undefined) return next();
+      res.statusCode = 401;
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      res.end('denied');
+    }
+
+    @Module({ controllers: [EndedController] })
+    class FeatureModule implements NestModule {
+      configure(consumer: MiddlewareConsumer) {
+        consumer.apply(endWith401).forRoutes(EndedController);
+      }
+    }
+
+    let app: INestApplication;
+    @Module({ controllers: [EndedController] })
+    class PlainFeatureModule {}
+
+    beforeAll(async () => {
+      const cors = CorsModule.forRoot({ origin: APP, credentials: true, exposedHeaders: ['X-Request-Id'] });
+      const imports =
+        way === 'app.use()'
+          ? [cors, PlainFeatureModule]
+          : way.endsWith('before CorsModule')
+            ? [FeatureModule, cors]
+            : [cors, FeatureModule];
+      app = await createApp(
+        adapter,
+        { imports },
+        { setup: way === 'app.use()' ? (nest) => nest.use(endWith401) : undefined },
+      );
+    });
+    afterAll(() => app.close());
+
+    it('keeps the CORS headers on the 401, so the front end can read it', async () => {
+      const res = await request(app.getHttpServer()).get('/ended-by-middleware').set('Origin', APP).set('X-Deny', '1');
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.headers['access-control-allow-origin']).toBe(APP);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id');
+      expect(res.headers.vary).toBe('Origin');
+    });
+
+    it('gives a refused origin none of them, and answers the others once', async () => {
+      const refused = await request(app.getHttpServer())
+        .get('/ended-by-middleware')
+        .set('Origin', 'https://evil.example.net')
+        .set('X-Deny', '1');
+      expect(refused.status).toBe(401);
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      expect(refused.headers.vary).toBe('Origin');
+      const served = await request(app.getHttpServer()).get('/ended-by-middleware').set('Origin', APP);
+      expect(served.status).toBe(200);
+      expect(served.headers['access-control-allow-origin']).toBe(APP);
+      expect(served.headers.vary).toBe('Origin');
+      const preflight = await request(app.getHttpServer())
+        .options('/ended-by-middleware')
+        .set('Origin', APP)
+        .set('Access-Control-Request-Method', 'GET')
+        .set('X-Deny', '1');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe(APP);
+      expect(preflight.headers['access-control-expose-headers']).toBeUndefined();
+    });
+  },
+);
 
 describe.each(ADAPTERS)('errors thrown by Nest middleware (%s)', (adapter) => {
   @Controller('guarded-by-middleware')
