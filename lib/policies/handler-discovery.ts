@@ -4,6 +4,7 @@ import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CORS_METADATA } from '../cors.constants.js';
 import type { CompiledPolicy } from '../engine/compiled-policy.js';
 import { compileHostPatterns } from '../routing/host-patterns.js';
+import { toPathList } from './declared-paths.js';
 import type { HandlerEntry } from './handler-entry.interface.js';
 import type { PolicyCatalog } from './policy-catalog.js';
 import { mayOverwriteVary } from './vary-writers.js';
@@ -123,7 +124,8 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
       hosts,
       requestMethod,
       declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,
-      pathSuffixes: controllerPaths.flatMap((c) => toPathList(methodPaths).map((m) => joinPaths(c, m))),
+      controllerPaths,
+      methodPaths,
       mayOverwriteVary: policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler),
     };
   });
@@ -131,18 +133,4 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
 
 function labelOf(controller: Type, methodName: string): string {
   return `${controller.name}.${methodName}`;
-}
-
-function toPathList(value: unknown): string[] {
-  if (value === undefined) return [''];
-  return (Array.isArray(value) ? value : [value]).map((each) => String(each));
-}
-
-/** `users` + `:id` → `/users/:id`, as Nest joins them (leading slash, no trailing one). */
-function joinPaths(...parts: string[]): string {
-  const joined = parts
-    .map((part) => part.replace(/^\/+|\/+$/g, ''))
-    .filter((part) => part !== '')
-    .join('/');
-  return joined === '' ? '' : `/${joined}`;
 }

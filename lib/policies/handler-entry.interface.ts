@@ -21,8 +21,14 @@ export interface HandlerEntry {
   readonly requestMethod: RequestMethod;
   /** The method or its controller declares a version. */
   readonly declaresVersion: boolean;
-  /** `controllerPath/methodPath` combinations: every path Nest registers for it ends with one. */
-  readonly pathSuffixes: readonly string[];
+  /**
+   * `@Controller()`'s paths (one array per class) and the method decorator's
+   * path value, as declared: every path Nest registers for the handler ends
+   * with one combination of the two. Joined only where a route needs them to
+   * be told apart (`pathSuffixesOf()`), which is rare: boot work saved.
+   */
+  readonly controllerPaths: readonly string[];
+  readonly methodPaths: string | readonly string[];
   /** The handler may overwrite `Vary` (`@Header('Vary')`, `@Res()`, `@Next()`). */
   readonly mayOverwriteVary: boolean;
 }

@@ -17,18 +17,24 @@ interface ExpressRoute {
   readonly order: number;
   /** The lower-case method name, or `undefined` for `@All()` (`router.all`). */
   readonly method: string | undefined;
-  readonly matches: (pathname: string) => boolean;
+  readonly path: string;
+  /** The route's regular expression, compiled on the first lookup that needs it ({@link matchesRoute}). */
+  regexp: RegExp | undefined;
   readonly candidate: RouteCandidate;
 }
 
-/** One node of the segment trie: an index of the routes whose pattern can match a path, never a verdict. */
+/**
+ * One node of the segment trie: an index of the routes whose pattern can
+ * match a path, never a verdict. Its map and lists exist once something is
+ * put in them: most nodes of a large app are leaves holding one route.
+ */
 class TrieNode {
-  readonly literal = new Map<string, TrieNode>();
+  literal?: Map<string, TrieNode>;
   dynamic?: TrieNode;
   /** Routes whose pattern ends at this node. */
-  readonly ends: ExpressRoute[] = [];
+  ends?: ExpressRoute[];
   /** Routes with a wildcard from here on: any rest of the path may match. */
-  readonly rest: ExpressRoute[] = [];
+  rest?: ExpressRoute[];
 }
 
 /** A segment of a route pattern, for the trie: plain text, or something a parameter is in. */
@@ -62,8 +68,12 @@ export class ExpressRouteTable {
   private readonly root = new TrieNode();
   private readonly found: ExpressRoute[] = [];
   private count = 0;
+  /** path-to-regexp's options as Express 5's router passes them. */
+  private readonly regexpOptions: PathToRegexpOptions;
 
-  constructor(private readonly matching: ExpressMatching) {}
+  constructor(private readonly matching: ExpressMatching) {
+    this.regexpOptions = { sensitive: matching.caseSensitive, trailing: !matching.strict, end: true };
+  }
 
   get routeCount(): number {
     return this.count;
@@ -71,39 +81,45 @@ export class ExpressRouteTable {
 
   /** Adds a route in declaration order. `method` is the adapter method (`get`, `all`, …). */
   add(method: string, path: string, candidate: RouteCandidate): void {
-    const variants = patternSegments(path, this.matching.caseSensitive);
+    const plain = PLAIN_PATH.test(path);
+    const variants = plain ? undefined : parsedPatternSegments(path, this.matching.caseSensitive);
     // Express would have refused the same path when Nest registered it.
-    if (variants === undefined) return;
+    if (!plain && variants === undefined) return;
     const lower = method.toLowerCase();
     const route: ExpressRoute = {
       order: this.count++,
       method: lower === 'all' ? undefined : lower,
-      matches: lazyMatcher(path, {
-        sensitive: this.matching.caseSensitive,
-        trailing: !this.matching.strict,
-        end: true,
-      }),
+      path,
+      regexp: undefined,
       candidate,
     };
-    for (const segments of variants) this.insert(segments, route);
+    if (plain) this.insertPlain(path, route);
+    else for (const segments of variants!) this.insert(segments, route);
+  }
+
+  /** {@link insert} for a {@link PLAIN_PATH}, read in place: no segment list is built (boot work per route). */
+  private insertPlain(path: string, route: ExpressRoute): void {
+    let node = this.root;
+    eachPlainSegment(path, this.matching.caseSensitive, (literal) => {
+      node = literal === undefined ? dynamicChild(node) : literalChild(node, literal);
+    });
+    (node.ends ??= []).push(route);
   }
 
   private insert(segments: readonly PatternSegment[], route: ExpressRoute): void {
     let node = this.root;
     for (const segment of segments) {
       if ('rest' in segment) {
-        node.rest.push(route);
+        (node.rest ??= []).push(route);
         return;
       }
-      if ('dynamic' in segment) {
-        node = node.dynamic ??= new TrieNode();
-        continue;
-      }
-      let next = node.literal.get(segment.literal);
-      if (next === undefined) node.literal.set(segment.literal, (next = new TrieNode()));
-      node = next;
+      node = 'dynamic' in segment ? dynamicChild(node) : literalChild(node, segment.literal);
     }
-    node.ends.push(route);
+    (node.ends ??= []).push(route);
+  }
+
+  private literal(segment: string): string {
+    return this.matching.caseSensitive ? segment : segment.toLowerCase();
   }
 
   /**
@@ -142,7 +158,7 @@ export class ExpressRouteTable {
     for (const route of found) {
       if (route === previous) continue; // reached through two optional-group variants
       previous = route;
-      if (!handlesMethod(route, lowerMethod) || !route.matches(pathname)) continue;
+      if (!handlesMethod(route, lowerMethod) || !this.matchesRoute(route, pathname)) continue;
       const { candidate } = route;
       if (candidate.hosts !== undefined) {
         if (hostname === null) hostname = this.matching.trustProxy ? undefined : hostnameOf(request.headers.host);
@@ -157,26 +173,46 @@ export class ExpressRouteTable {
   }
 
   /**
+   * Whether a pathname matches the route: the regular expression
+   * path-to-regexp builds for it with Express's options (what `match()` runs,
+   * without building its result), compiled on the first request that needs
+   * it: most routes of a large app never do, and compiling them all at boot
+   * was the largest part of the module's boot time. Until then the route keeps
+   * its path only, not the parsed tokens (a dozen objects per route, kept for
+   * the life of the app). One that cannot be compiled matches nothing (Express
+   * would have refused the route).
+   */
+  private matchesRoute(route: ExpressRoute, pathname: string): boolean {
+    if (route.regexp === undefined) {
+      try {
+        route.regexp = pathToRegexp(route.path, this.regexpOptions).regexp;
+      } catch {
+        route.regexp = /(?!)/;
+      }
+    }
+    return route.regexp.test(pathname);
+  }
+
+  /**
    * Adds the routes under `node` that can match the rest of `pathname`, from
    * the segment that starts at `start` (-1: no segment is left). Reads the
    * segments in place: splitting the pathname was the largest part of a lookup.
    */
   private collect(node: TrieNode, pathname: string, start: number, found: ExpressRoute[]): void {
-    for (const route of node.rest) found.push(route);
+    if (node.rest !== undefined) for (const route of node.rest) found.push(route);
     if (start < 0) {
-      for (const route of node.ends) found.push(route);
+      if (node.ends !== undefined) for (const route of node.ends) found.push(route);
       return;
     }
     const slash = pathname.indexOf('/', start);
     const end = slash < 0 ? pathname.length : slash;
     const next = slash < 0 ? -1 : slash + 1;
-    if (end === start && next < 0) {
+    if (end === start && next < 0 && node.ends !== undefined) {
       // A trailing slash: the pattern's own matcher decides whether it may be there.
       for (const route of node.ends) found.push(route);
     }
-    if (node.literal.size > 0) {
-      const segment = pathname.slice(start, end);
-      const literal = node.literal.get(this.matching.caseSensitive ? segment : segment.toLowerCase());
+    if (node.literal !== undefined) {
+      const literal = node.literal.get(this.literal(pathname.slice(start, end)));
       if (literal !== undefined) this.collect(literal, pathname, next, found);
     }
     if (node.dynamic !== undefined && end !== start) this.collect(node.dynamic, pathname, next, found);
@@ -202,28 +238,15 @@ function byOrder(a: ExpressRoute, b: ExpressRoute): number {
   return a.order - b.order;
 }
 
-/**
- * Whether a pathname matches the route: the regular expression
- * path-to-regexp builds for it with Express's options (what `match()` runs,
- * without building its result), compiled on the first request that needs
- * it: most routes of a large app never do, and compiling them all at boot
- * was the largest part of the module's boot time. Until then the route keeps
- * its path only, not the parsed tokens (a dozen objects per route, kept for
- * the life of the app). One that cannot be compiled matches nothing (Express
- * would have refused the route).
- */
-function lazyMatcher(path: string, options: PathToRegexpOptions): (pathname: string) => boolean {
-  let regexp: RegExp | undefined;
-  return (pathname) => {
-    if (regexp === undefined) {
-      try {
-        regexp = pathToRegexp(path, options).regexp;
-      } catch {
-        regexp = /(?!)/;
-      }
-    }
-    return regexp.test(pathname);
-  };
+function dynamicChild(node: TrieNode): TrieNode {
+  return (node.dynamic ??= new TrieNode());
+}
+
+function literalChild(node: TrieNode, literal: string): TrieNode {
+  const children = (node.literal ??= new Map());
+  let child = children.get(literal);
+  if (child === undefined) children.set(literal, (child = new TrieNode()));
+  return child;
 }
 
 function handlesMethod(route: ExpressRoute, method: string): boolean {
@@ -245,17 +268,27 @@ const PLAIN_PATH = /^(?:\/(?:[A-Za-z0-9._~%-]*|:[A-Za-z_$][A-Za-z0-9_$]*))*$/;
  * @internal exported for the unit test that checks both ways agree.
  */
 export function patternSegments(path: string, caseSensitive: boolean): PatternSegment[][] | undefined {
-  if (PLAIN_PATH.test(path)) {
-    return [
-      path
-        .split('/')
-        .slice(1)
-        .map((part) =>
-          part.startsWith(':') ? { dynamic: true } : { literal: caseSensitive ? part : part.toLowerCase() },
-        ),
-    ];
+  if (!PLAIN_PATH.test(path)) return parsedPatternSegments(path, caseSensitive);
+  const segments: PatternSegment[] = [];
+  eachPlainSegment(path, caseSensitive, (literal) =>
+    segments.push(literal === undefined ? { dynamic: true } : { literal }),
+  );
+  return [segments];
+}
+
+/**
+ * Reads a {@link PLAIN_PATH} segment by segment, after its leading "/":
+ * `visit` gets each literal (lower-cased unless routing is case-sensitive),
+ * or `undefined` for a `:name` parameter.
+ */
+function eachPlainSegment(path: string, caseSensitive: boolean, visit: (literal: string | undefined) => void): void {
+  for (let start = 1; start <= path.length;) {
+    const slash = path.indexOf('/', start);
+    const end = slash < 0 ? path.length : slash;
+    const segment = path.slice(start, end);
+    visit(segment.startsWith(':') ? undefined : caseSensitive ? segment : segment.toLowerCase());
+    start = end + 1;
   }
-  return parsedPatternSegments(path, caseSensitive);
 }
 
 /** {@link patternSegments} through path-to-regexp's parser: any pattern Express accepts. */

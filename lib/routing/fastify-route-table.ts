@@ -36,9 +36,13 @@ export function readFastifyRouterOptions(initialConfig: unknown): FastifyRouterO
   return options as FastifyRouterOptions;
 }
 
+/** A find-my-way route's store: the handlers of the route. */
 interface Slot {
   readonly candidates: RouteCandidate[];
 }
+
+/** A trie slot: the route's one handler (almost every route), or its handlers in order. */
+type TrieSlot = RouteCandidate | RouteCandidate[];
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
 
@@ -60,14 +64,15 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  * header, so each of them may serve the request.
  */
 export class FastifyRouteTable {
-  private trie: SegmentRouteTrie<Slot>;
+  private trie: SegmentRouteTrie<TrieSlot>;
   private router?: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   /**
    * Every route added so far, to feed find-my-way if a route the trie cannot
    * hold comes; dropped by {@link seal} (Nest has added every route by the
    * end of its route registration, before any request).
    */
-  private added?: Array<readonly [method: string, url: string, candidate: RouteCandidate]> = [];
+  private added?: RouteCandidate[] = [];
+  private addedRoutes?: string[] = [];
 
   /** `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET route answers HEAD too. */
   constructor(
@@ -83,41 +88,45 @@ export class FastifyRouteTable {
   }
 
   add(method: string, url: string, candidate: RouteCandidate): void {
-    this.added?.push([method, url, candidate]);
+    if (this.added !== undefined) {
+      // Flat, not a tuple per route: boot work and garbage at every route of every app.
+      this.added.push(candidate);
+      this.addedRoutes!.push(method, url);
+    }
     if (this.router !== undefined) return this.addToRouter(method, url, candidate);
-    const slot = this.trie.slot(method, url, () => ({ candidates: [] }));
-    if (slot !== undefined) return addCandidate(slot, candidate);
+    if (this.trie.update(method, url, candidate, withCandidate) !== undefined) return;
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
     // (unless the table was sealed, which happens after Nest registered its last route).
     this.router = FindMyWay({ ...this.options });
-    if (this.added !== undefined) this.trie = this.emptyTrie();
-    for (const [each, eachUrl, eachCandidate] of this.added ?? [[method, url, candidate] as const]) {
-      this.addToRouter(each, eachUrl, eachCandidate);
-    }
+    if (this.added === undefined) return this.addToRouter(method, url, candidate);
+    this.trie = this.emptyTrie();
+    const routes = this.addedRoutes!;
+    this.added.forEach((each, index) => this.addToRouter(routes[2 * index], routes[2 * index + 1], each));
   }
 
   /** No more routes come: drops what only adding them needed. */
   seal(): void {
     this.added = undefined;
+    this.addedRoutes = undefined;
   }
 
   /** The handlers that may serve `method url`, or none. */
   lookup(method: string, url: string): readonly RouteCandidate[] {
-    let slot = this.find(method, url);
-    if (slot === undefined && method === 'HEAD' && this.headFromGet) slot = this.find('GET', url);
-    if (slot === undefined) return NO_ROUTES;
-    const { candidates } = slot;
-    return candidates.length === 1 ? candidates[0].alone : candidates;
+    let found = this.find(method, url);
+    if (found === undefined && method === 'HEAD' && this.headFromGet) found = this.find('GET', url);
+    if (found === undefined) return NO_ROUTES;
+    return found.length === 1 ? found[0].alone : found;
   }
 
   /** The trie first (empty once find-my-way holds every route), then find-my-way if the table has one. */
-  private find(method: string, url: string): Slot | undefined {
-    const found = this.trie.find(method, url);
-    if (found !== undefined || this.router === undefined) return found;
-    return (this.router.find(method as FindMyWay.HTTPMethod, url)?.store as Slot | undefined) ?? undefined;
+  private find(method: string, url: string): readonly RouteCandidate[] | undefined {
+    const slot = this.trie.find(method, url);
+    if (slot !== undefined) return Array.isArray(slot) ? slot : slot.alone;
+    if (this.router === undefined) return undefined;
+    return (this.router.find(method as FindMyWay.HTTPMethod, url)?.store as Slot | undefined)?.candidates;
   }
 
-  private emptyTrie(): SegmentRouteTrie<Slot> {
+  private emptyTrie(): SegmentRouteTrie<TrieSlot> {
     const options = this.options;
     return new SegmentRouteTrie({
       caseSensitive: options.caseSensitive !== false,
@@ -145,6 +154,14 @@ export class FastifyRouteTable {
 
 function addCandidate(slot: Slot, candidate: RouteCandidate): void {
   if (!slot.candidates.includes(candidate)) slot.candidates.push(candidate);
+}
+
+/** A trie slot with `candidate` added (once: Nest may register one handler twice under one pattern). */
+function withCandidate(slot: TrieSlot | undefined, candidate: RouteCandidate): TrieSlot {
+  if (slot === undefined || slot === candidate) return candidate;
+  if (!Array.isArray(slot)) return [slot, candidate];
+  if (!slot.includes(candidate)) slot.push(candidate);
+  return slot;
 }
 
 function noop(): void {}

@@ -117,9 +117,8 @@ export class FastifyRequestRouter implements RequestRouter {
     // Copying the config was half of this hook's boot work per route.
     if (candidate !== this.unrouted) route.config = routeConfigWith(route.config, candidate.alone);
     if (route.method === 'HEAD' && pending.method === 'get') return;
-    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      this.table.add(method, route.url, candidate);
-    }
+    if (!Array.isArray(route.method)) return this.table.add(route.method, route.url, candidate);
+    for (const method of route.method) this.table.add(method, route.url, candidate);
   }
 
   actual(request: unknown): readonly RouteCandidate[] {

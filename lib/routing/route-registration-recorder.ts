@@ -1,4 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
+import { pathSuffixesOf } from '../policies/declared-paths.js';
 import type { HandlerEntry } from '../policies/handler-entry.interface.js';
 
 /** A route Nest registered on the HTTP adapter, and the handler it serves. */
@@ -39,6 +40,7 @@ export class RouteRegistrationRecorder {
   private seen = 0;
   private defaultVersionSet = false;
   private readonly assigned = new Map<HandlerEntry, number>();
+  private readonly suffixes = new Map<HandlerEntry, readonly string[]>();
 
   /** The adapter method names Nest uses, from the public `RequestMethod` enum. */
   static readonly methodNames: readonly string[] = Object.keys(RequestMethod)
@@ -128,7 +130,7 @@ export class RouteRegistrationRecorder {
         ),
       );
     }
-    if (left.length > 1) narrow((entry) => entry.pathSuffixes.some((suffix) => endsWithPath(path, suffix)));
+    if (left.length > 1) narrow((entry) => this.pathSuffixes(entry).some((suffix) => endsWithPath(path, suffix)));
     if (left.length === 0) return undefined;
     let chosen = left[0];
     if (left.length > 1) {
@@ -141,6 +143,12 @@ export class RouteRegistrationRecorder {
     return chosen;
   }
 
+  private pathSuffixes(entry: HandlerEntry): readonly string[] {
+    let suffixes = this.suffixes.get(entry);
+    if (suffixes === undefined) this.suffixes.set(entry, (suffixes = pathSuffixesOf(entry)));
+    return suffixes;
+  }
+
   /** Routes of this app's controllers seen so far. */
   get routesSeen(): number {
     return this.seen;
@@ -151,6 +159,7 @@ export class RouteRegistrationRecorder {
     this.restore = [];
     // Boot-time bookkeeping: nothing on the request path reads it.
     this.assigned.clear();
+    this.suffixes.clear();
   }
 }
 

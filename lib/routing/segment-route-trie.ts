@@ -45,8 +45,8 @@ const DUPLICATE_SLASHES = /\/\/+/g;
 /** A whole-segment parameter: `:` and a name without the characters that make find-my-way build a regex node. */
 const PLAIN_PARAM = /^:[^:().\-/]*$/;
 
-/** The segments of a route pattern, or `undefined` when its shape is not one this trie matches exactly. */
-type PatternSegment = { readonly literal: string } | { readonly param: true } | { readonly wildcard: true };
+const STAR = 0x2a;
+const COLON = 0x3a;
 
 export class SegmentRouteTrie<T> {
   private readonly trees = new Map<string, TrieNode<T>>();
@@ -54,34 +54,42 @@ export class SegmentRouteTrie<T> {
   constructor(private readonly matching: SegmentMatching) {}
 
   /**
-   * The slot of `method url` (the same slot for patterns find-my-way treats
-   * as one route: `:id` and `:name` at the same place), created by `create`
-   * the first time; `undefined` (and nothing stored) for a pattern of
-   * another shape, which this trie cannot match exactly.
+   * Stores `merge(current, value)` as the slot of `method url` (one slot for
+   * patterns find-my-way treats as one route: `:id` and `:name` at the same
+   * place; `current` is `undefined` the first time) and returns it;
+   * `undefined` (and nothing stored) for a pattern of another shape, which
+   * this trie cannot match exactly.
    */
-  slot(method: string, url: string, create: () => T): T | undefined {
-    const segments = this.segmentsOf(url);
-    if (segments === undefined) return undefined;
+  update<V>(method: string, url: string, value: V, merge: (current: T | undefined, value: V) => T): T | undefined {
+    const pattern = this.patternOf(url);
+    if (pattern === undefined) return undefined;
     let node: TrieNode<T> | undefined = this.trees.get(method);
     if (node === undefined) {
       node = new TrieNode<T>();
       this.trees.set(method, node);
     }
-    for (const segment of segments) {
-      if ('wildcard' in segment) return (node.wildcard ??= create());
-      if ('param' in segment) {
+    // Read in place, segment by segment (no segment list: boot work per route); patternOf() checked the shape.
+    for (let start = 1; start <= pattern.length;) {
+      const slash = pattern.indexOf('/', start);
+      const end = slash < 0 ? pattern.length : slash;
+      const first = pattern.charCodeAt(start);
+      if (first === STAR) return (node.wildcard = merge(node.wildcard, value));
+      if (first === COLON) {
         node = node.param ??= new TrieNode<T>();
-        continue;
+      } else {
+        const text = pattern.slice(start, end);
+        const key = this.matching.caseSensitive ? text : text.toLowerCase();
+        const literal: Map<string, TrieNode<T>> = (node.literal ??= new Map());
+        let next: TrieNode<T> | undefined = literal.get(key);
+        if (next === undefined) {
+          next = new TrieNode<T>();
+          literal.set(key, next);
+        }
+        node = next;
       }
-      const literal: Map<string, TrieNode<T>> = (node.literal ??= new Map());
-      let next: TrieNode<T> | undefined = literal.get(segment.literal);
-      if (next === undefined) {
-        next = new TrieNode<T>();
-        literal.set(segment.literal, next);
-      }
-      node = next;
+      start = end + 1;
     }
-    return (node.slot ??= create());
+    return (node.slot = merge(node.slot, value));
   }
 
   /** The slot of the route find-my-way would pick for `method url`, or `undefined`. */
@@ -156,26 +164,30 @@ export class SegmentRouteTrie<T> {
     return this.matching.useSemicolonDelimiter ? firstFrom(path, ';', end) : end;
   }
 
-  private segmentsOf(url: string): PatternSegment[] | undefined {
+  /**
+   * The route pattern as the trie reads it (duplicate and trailing slashes
+   * per the options), or `undefined` when a segment has a shape other than
+   * literal text, a whole `:name` parameter or a final `*`.
+   */
+  private patternOf(url: string): string | undefined {
     if (url.charCodeAt(0) !== 0x2f || url.includes('%') || url.includes('::') || url.includes('?')) return undefined;
     let pattern = url;
     if (this.matching.ignoreDuplicateSlashes) pattern = pattern.replace(DUPLICATE_SLASHES, '/');
     if (this.matching.ignoreTrailingSlash) pattern = trimLastSlash(pattern);
-    const parts = pattern.slice(1).split('/');
-    const segments: PatternSegment[] = [];
-    for (let index = 0; index < parts.length; index++) {
-      const part = parts[index];
-      if (part.includes('*')) {
-        if (part !== '*' || index !== parts.length - 1) return undefined;
-        segments.push({ wildcard: true });
-      } else if (part.includes(':')) {
-        if (!PLAIN_PARAM.test(part)) return undefined;
-        segments.push({ param: true });
+    if (!pattern.includes('*') && !pattern.includes(':')) return pattern;
+    for (let start = 1; start <= pattern.length;) {
+      const slash = pattern.indexOf('/', start);
+      const end = slash < 0 ? pattern.length : slash;
+      const star = pattern.indexOf('*', start);
+      if (star !== -1 && star < end) {
+        if (end - start !== 1 || slash !== -1) return undefined;
       } else {
-        segments.push({ literal: this.matching.caseSensitive ? part : part.toLowerCase() });
+        const colon = pattern.indexOf(':', start);
+        if (colon !== -1 && colon < end && !PLAIN_PARAM.test(pattern.slice(start, end))) return undefined;
       }
+      start = end + 1;
     }
-    return segments;
+    return pattern;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService, LogLevel, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel, ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -13,6 +13,8 @@ export interface AppOptions {
   setup?: (app: INestApplication) => void;
   /** Keep Nest's logger (default: errors only, so test output stays readable). */
   logger?: false | LogLevel[] | LoggerService;
+  /** More options of the application, as `NestFactory.create()` takes them. */
+  application?: Omit<NestApplicationOptions, 'logger'>;
 }
 
 /** Boots a real Nest application on the named adapter. */
@@ -23,7 +25,10 @@ export async function createApp(
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const httpAdapter = adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = moduleRef.createNestApplication(httpAdapter, { logger: options.logger ?? ['error'] });
+  const app = moduleRef.createNestApplication(httpAdapter, {
+    ...options.application,
+    logger: options.logger ?? ['error'],
+  });
   options.setup?.(app);
   await app.init();
   if (adapter === 'fastify') {

@@ -111,3 +111,50 @@ describe('nothing is attached to the controller classes', () => {
     await app.close();
   });
 });
+
+/**
+ * Two classes of one name (a `users.controller.ts` in two folders), whose
+ * handlers carry the same metadata: only the path each is registered under
+ * tells them apart. With `routeResolutionStrategy: 'specificity'` Express
+ * gets the second one's routes first (static before parameter segments), so
+ * taking them in discovery order would swap the two policies.
+ */
+function usersController(path: string, origin: string) {
+  @Controller(path)
+  @Cors({ origin })
+  class UsersController {
+    @Get(':id')
+    one() {
+      return { path };
+    }
+  }
+  return UsersController;
+}
+
+describe.each(ADAPTERS)('controllers that share a class name and their handlers metadata (%s)', (adapter) => {
+  let app: INestApplication;
+  const TENANT = 'https://tenant.example';
+  const ADMIN = 'https://admin.example';
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ origin: 'https://app.example.com' })],
+        controllers: [usersController(':tenant/users', TENANT), usersController('admin/users', ADMIN)],
+      },
+      { application: { routeResolutionStrategy: 'specificity' } },
+    );
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['/acme/users/7', TENANT, ADMIN],
+    ['/admin/users/7', ADMIN, TENANT],
+  ])('a preflight to %s follows the policy of the controller registered there', async (path, own, other) => {
+    const allowed = await preflight(app, path, own, 'GET');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe(own);
+    const refused = await preflight(app, path, other, 'GET');
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

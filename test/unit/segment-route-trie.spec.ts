@@ -73,7 +73,7 @@ function build(options: SegmentMatching, routes: ReadonlyArray<{ method: string;
   const router = FindMyWay({ ...options });
   let next = 0;
   for (const { method, url } of routes) {
-    const slot = trie.slot(method, url, () => ({ id: next++ }));
+    const slot = trie.update(method, url, undefined, (current) => current ?? { id: next++ });
     expect(slot).not.toBeUndefined();
     const existing = router.findRoute(method as FindMyWay.HTTPMethod, url);
     if (existing) {
@@ -148,7 +148,7 @@ describe('SegmentRouteTrie: the route find-my-way finds', () => {
         maxParamLength: 100,
         useSemicolonDelimiter: false,
       });
-      expect(trie.slot('GET', url, () => ({ id: 0 }))).toBeUndefined();
+      expect(trie.update('GET', url, undefined, () => ({ id: 0 }))).toBeUndefined();
       expect(trie.find('GET', url)).toBeUndefined();
     },
   );
