@@ -154,12 +154,15 @@ export class CorsModule
     }
     const app = adapter.getInstance?.() as ExpressAppLike | undefined;
     const matching = adapter.getRouteMatchingOptions?.();
-    return new ExpressRequestRouter({
-      caseSensitive: matching?.caseSensitive ?? app?.router?.caseSensitive ?? false,
-      strict:
-        matching?.ignoreTrailingSlash === undefined ? (app?.router?.strict ?? false) : !matching.ignoreTrailingSlash,
-      trustProxy: app?.enabled?.('trust proxy') ?? false,
-    });
+    return new ExpressRequestRouter(
+      {
+        caseSensitive: matching?.caseSensitive ?? app?.router?.caseSensitive ?? false,
+        strict:
+          matching?.ignoreTrailingSlash === undefined ? (app?.router?.strict ?? false) : !matching.ignoreTrailingSlash,
+        trustProxy: app?.enabled?.('trust proxy') ?? false,
+      },
+      this.registry.defaultsRoute,
+    );
   }
 
   /** Runs right after Nest registered every route. */

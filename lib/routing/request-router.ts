@@ -3,6 +3,7 @@ import { ExpressRouteTable, type ExpressMatching } from './express-route-table.j
 import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
 import { hostnameOf } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
+import { RouteTableBuilder } from './route-table-builder.js';
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
 
@@ -23,16 +24,22 @@ export interface RequestRouter {
   seal(): void;
 }
 
-/** Express: one exact table for actual requests and preflights alike. */
+/**
+ * Express: one exact table for actual requests and preflights alike.
+ * `unrouted` as for {@link FastifyRequestRouter}: routes that carry it go in
+ * only where they matter ({@link RouteTableBuilder}).
+ */
 export class ExpressRequestRouter implements RequestRouter {
-  private readonly table: ExpressRouteTable;
+  private table: ExpressRouteTable;
+  private builder?: RouteTableBuilder<ExpressRouteTable>;
 
-  constructor(matching: ExpressMatching) {
-    this.table = new ExpressRouteTable(matching);
+  constructor(matching: ExpressMatching, unrouted?: RouteCandidate) {
+    this.builder = new RouteTableBuilder(() => new ExpressRouteTable(matching), unrouted);
+    this.table = this.builder.current;
   }
 
   add(method: string, path: string, candidate: RouteCandidate): void {
-    this.table.add(method, path, candidate);
+    (this.builder ?? this.table).add(method, path, candidate);
   }
 
   actual(_request: unknown, raw: IncomingMessage): readonly RouteCandidate[] {
@@ -44,7 +51,8 @@ export class ExpressRequestRouter implements RequestRouter {
   }
 
   seal(): void {
-    // The Express table keeps nothing that only adding routes needs.
+    if (this.builder !== undefined) this.table = this.builder.finish();
+    this.builder = undefined;
   }
 }
 
@@ -73,7 +81,8 @@ interface FastifyRequestLike {
  * that method: a second router with Fastify's options, fed by `onRoute`.
  */
 export class FastifyRequestRouter implements RequestRouter {
-  private readonly table: FastifyRouteTable;
+  private table: FastifyRouteTable;
+  private builder?: RouteTableBuilder<FastifyRouteTable>;
   private pending?: { readonly method: string; readonly candidate: RouteCandidate };
 
   /**
@@ -86,7 +95,9 @@ export class FastifyRequestRouter implements RequestRouter {
     options: FastifyRouterOptions & { readonly exposeHeadRoutes?: boolean },
     private readonly unrouted?: RouteCandidate,
   ) {
-    this.table = new FastifyRouteTable(options, options.exposeHeadRoutes !== false);
+    const headFromGet = options.exposeHeadRoutes !== false;
+    this.builder = new RouteTableBuilder(() => new FastifyRouteTable(options, headFromGet), unrouted);
+    this.table = this.builder.current;
   }
 
   /** Nest is registering a route of this candidate: the `onRoute` calls that follow are its routes. */
@@ -101,6 +112,8 @@ export class FastifyRequestRouter implements RequestRouter {
 
   seal(): void {
     this.pending = undefined;
+    if (this.builder !== undefined) this.table = this.builder.finish();
+    this.builder = undefined;
     this.table.seal();
   }
 
@@ -117,8 +130,9 @@ export class FastifyRequestRouter implements RequestRouter {
     // Copying the config was half of this hook's boot work per route.
     if (candidate !== this.unrouted) route.config = routeConfigWith(route.config, candidate.alone);
     if (route.method === 'HEAD' && pending.method === 'get') return;
-    if (!Array.isArray(route.method)) return this.table.add(route.method, route.url, candidate);
-    for (const method of route.method) this.table.add(method, route.url, candidate);
+    const table = this.builder ?? this.table;
+    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate);
+    for (const method of route.method) table.add(method, route.url, candidate);
   }
 
   actual(request: unknown): readonly RouteCandidate[] {

@@ -1,0 +1,132 @@
+/**
+ * RouteOverlapIndex is what lets a route table leave out the routes that
+ * answer as the module defaults: it may say "may share" too often, never too
+ * rarely. Checked against the routers themselves: whenever a generated
+ * request matches a route with a policy of its own and a defaults route
+ * (path-to-regexp with Express's options, find-my-way with Fastify's), the
+ * index must say they may share it.
+ */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import FindMyWay from 'find-my-way';
+import { match } from 'path-to-regexp';
+import { RouteOverlapIndex } from '../../lib/routing/route-overlap.js';
+
+const patternSegment = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'Ab', 'x.y', 'a-b') },
+  { weight: 3, arbitrary: fc.constantFrom(':id', ':name') },
+  { weight: 1, arbitrary: fc.constantFrom('', 'a:b') },
+);
+
+function pattern(wildcard: string) {
+  return fc
+    .tuple(fc.array(patternSegment, { maxLength: 4 }), fc.constantFrom('', '/', `/${wildcard}`))
+    .map(([segments, tail]) => `/${segments.join('/')}${tail}`.replace(/^\/\//, '/'));
+}
+
+const requestPath = fc
+  .tuple(
+    fc.array(fc.constantFrom('a', 'b', 'ab', 'AB', 'Ab', 'x.y', 'a-b', '1', '%61', ''), { maxLength: 5 }),
+    fc.constantFrom('', '/'),
+  )
+  .map(([segments, tail]) => `/${segments.join('/')}${tail}`);
+
+interface Outcome {
+  shared: number;
+  refused: number;
+}
+
+function check(
+  matchesOf: (route: string) => ((path: string) => boolean) | undefined,
+  own: string[],
+  defaults: string,
+  paths: string[],
+  outcome: Outcome,
+): void {
+  const index = new RouteOverlapIndex();
+  const matchers = own.map(matchesOf).filter((each) => each !== undefined);
+  for (const route of own) index.add(route);
+  const matchesDefaults = matchesOf(defaults);
+  if (matchesDefaults === undefined) return;
+  const mayShare = index.mayShare(defaults);
+  if (!mayShare) outcome.refused++;
+  for (const path of paths) {
+    if (!matchesDefaults(path) || !matchers.some((matches) => matches(path))) continue;
+    outcome.shared++;
+    expect({ own, defaults, path, mayShare }).toEqual({ own, defaults, path, mayShare: true });
+  }
+}
+
+describe('RouteOverlapIndex: never "cannot share" where a request matches both', () => {
+  it.each([
+    [true, false],
+    [false, false],
+    [false, true],
+  ])('against path-to-regexp with Express options (case sensitive %s, strict %s)', (sensitive, strict) => {
+    const outcome: Outcome = { shared: 0, refused: 0 };
+    const matchesOf = (route: string) => {
+      try {
+        const matcher = match(route, { sensitive, trailing: !strict, end: true, decode: false });
+        return (path: string) => matcher(path) !== false;
+      } catch {
+        return undefined; // Express refuses the route too
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.array(pattern('*rest'), { minLength: 1, maxLength: 4 }),
+        pattern('*rest'),
+        fc.array(requestPath, { minLength: 1, maxLength: 20 }),
+        (own, defaults, paths) => check(matchesOf, own, defaults, paths, outcome),
+      ),
+      { numRuns: 1500, seed: 20261202 },
+    );
+    // Both outcomes are reached often: the check means something either way.
+    expect(outcome.shared).toBeGreaterThan(200);
+    expect(outcome.refused).toBeGreaterThan(200);
+  });
+
+  it.each([
+    [true, false],
+    [false, false],
+    [false, true],
+  ])('against find-my-way (caseSensitive %s, ignoreTrailingSlash %s)', (caseSensitive, ignoreTrailingSlash) => {
+    const outcome: Outcome = { shared: 0, refused: 0 };
+    const matchesOf = (route: string) => {
+      const router = FindMyWay({ caseSensitive, ignoreTrailingSlash });
+      try {
+        router.on('GET', route, () => undefined);
+      } catch {
+        return undefined; // Fastify refuses the route too
+      }
+      return (path: string) => router.find('GET', path) !== null;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(pattern('*'), { minLength: 1, maxLength: 4 }),
+        pattern('*'),
+        fc.array(requestPath, { minLength: 1, maxLength: 20 }),
+        (own, defaults, paths) => check(matchesOf, own, defaults, paths, outcome),
+      ),
+      { numRuns: 1500, seed: 20261202 },
+    );
+    expect(outcome.shared).toBeGreaterThan(200);
+    expect(outcome.refused).toBeGreaterThan(200);
+  });
+
+  it.each([
+    ['/users/:id', '/users/me', true],
+    ['/users/me', '/users/:id', true],
+    ['/users/:id', '/orders/:id', false],
+    ['/api/v1/special', '/api/v1/r0/:id', false],
+    ['/files', '/files/:name', true],
+    ['/files/*', '/files', true],
+    ['/a/{:b}', '/x', true],
+    ['/A', '/a', true],
+    ['/a/', '/a', true],
+  ])('a route of its own policy at %s, a defaults route at %s: may share %s', (own, defaults, expected) => {
+    const index = new RouteOverlapIndex();
+    index.add(own);
+    expect(index.mayShare(defaults)).toBe(expected);
+  });
+});
