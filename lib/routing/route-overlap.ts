@@ -36,11 +36,18 @@ export class RouteOverlapIndex {
     node.end = true;
   }
 
-  /** Whether some request could match `pattern` and a pattern added. */
+  /**
+   * Whether some request could match `pattern` and a pattern added. Read in
+   * place, as far as the index goes: most patterns part from every added
+   * one at a literal segment, and nothing of them is split or copied.
+   */
   mayShare(pattern: string): boolean {
     if (this.anything) return true;
-    const segments = overlapSegments(pattern);
-    return segments === undefined || visit(this.root, segments, 0);
+    if (pattern === '' || pattern === '/') return visitEnd(this.root);
+    if (pattern.charCodeAt(0) !== SLASH) return true;
+    const length =
+      pattern.length > 1 && pattern.charCodeAt(pattern.length - 1) === SLASH ? pattern.length - 1 : pattern.length;
+    return visit(this.root, pattern, 1, length);
   }
 }
 
@@ -57,28 +64,36 @@ class OverlapNode {
   rest = false;
 }
 
-/** Whether a pattern under `node` can match a path `segments` (from `index`) can match. */
-function visit(node: OverlapNode, segments: readonly OverlapSegment[], index: number): boolean {
+/** Whether a pattern under `node` can match a path that the segments of `pattern` from `start` (up to `length`) match. */
+function visit(node: OverlapNode, pattern: string, start: number, length: number): boolean {
   if (node.rest) return true;
-  if (index === segments.length) {
-    // A final parameter of the other pattern may be empty (find-my-way): `/a/:id` matches `/a/`.
-    return node.end || node.param?.end === true || node.param?.rest === true;
+  if (start > length) return visitEnd(node);
+  const slash = pattern.indexOf('/', start);
+  const end = slash === -1 || slash > length ? length : slash;
+  const next = end + 1;
+  const text = pattern.slice(start, end);
+  if (LITERAL.test(text)) {
+    const literal = node.literal?.get(text.toLowerCase());
+    if (literal !== undefined && visit(literal, pattern, next, length)) return true;
+    return node.param !== undefined && visit(node.param, pattern, next, length);
   }
-  const segment = segments[index];
-  if (segment === REST) return true;
-  if (segment === PARAM) {
-    if (index === segments.length - 1 && node.end) return true;
-    if (node.param !== undefined && visit(node.param, segments, index + 1)) return true;
-    if (node.literal !== undefined) {
-      for (const child of node.literal.values()) if (visit(child, segments, index + 1)) return true;
-    }
-    return false;
+  if (!NAMED_PARAM.test(text)) return true; // a wildcard, or a shape not read here
+  // A final parameter may be empty: the pattern may match where an added one ends.
+  if (next > length && node.end) return true;
+  if (node.param !== undefined && visit(node.param, pattern, next, length)) return true;
+  if (node.literal !== undefined) {
+    for (const child of node.literal.values()) if (visit(child, pattern, next, length)) return true;
   }
-  const literal = node.literal?.get(segment);
-  if (literal !== undefined && visit(literal, segments, index + 1)) return true;
-  return node.param !== undefined && visit(node.param, segments, index + 1);
+  return false;
 }
 
+/** Whether an added pattern ends at `node`, or one more (possibly empty) parameter after it. */
+function visitEnd(node: OverlapNode): boolean {
+  // A final parameter of the other pattern may be empty (find-my-way): `/a/:id` matches `/a/`.
+  return node.rest || node.end || node.param?.end === true || node.param?.rest === true;
+}
+
+const SLASH = 0x2f;
 const LITERAL = /^[A-Za-z0-9._~-]+$/;
 const NAMED_PARAM = /^:[A-Za-z_$][A-Za-z0-9_$]*$/;
 const WILDCARD = /^\*(?:[A-Za-z_$][A-Za-z0-9_$]*)?$/;
