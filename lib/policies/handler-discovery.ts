@@ -6,6 +6,7 @@ import type { CompiledPolicy } from '../engine/compiled-policy.js';
 import { compileHostPatterns } from '../routing/host-patterns.js';
 import { toPathList } from './declared-paths.js';
 import type { HandlerEntry } from './handler-entry.interface.js';
+import { MetadataReader } from './metadata-reader.js';
 import type { PolicyCatalog } from './policy-catalog.js';
 import { mayOverwriteVary } from './vary-writers.js';
 
@@ -31,11 +32,12 @@ export function discoverPolicies(
 ): DiscoveredPolicies {
   const handlers: HandlerEntry[] = [];
   const controllers = new Set<Function>();
+  const metadata = new MetadataReader();
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as Type | undefined;
     if (typeof controller !== 'function' || controllers.has(controller)) continue;
     controllers.add(controller);
-    handlers.push(...controllerHandlers(controller, scanner, catalog));
+    handlers.push(...controllerHandlers(controller, scanner, catalog, metadata));
   }
   const classes = new Map<Function, CompiledPolicy>();
   const warnings: string[] = [];
@@ -44,10 +46,10 @@ export function discoverPolicies(
     const target = wrapper.metatype as Type | undefined;
     if (typeof target !== 'function' || !target.prototype || controllers.has(target) || seen.has(target)) continue;
     seen.add(target);
-    const reference = Reflect.getMetadata(CORS_METADATA, target) as unknown;
+    const reference = metadata.read(CORS_METADATA, target) as unknown;
     const onMethods = scanner
       .getAllMethodNames(target.prototype)
-      .filter((name) => Reflect.getMetadata(CORS_METADATA, target.prototype[name] as Function) !== undefined)
+      .filter((name) => metadata.read(CORS_METADATA, target.prototype[name] as Function) !== undefined)
       .map((name) => `${target.name}.${name}`);
     if (isGateway?.(target)) {
       classes.set(target, catalog.compile(catalog.resolve(reference, target.name), undefined, target.name));
@@ -69,12 +71,17 @@ export function discoverPolicies(
   return { handlers, classes, warnings };
 }
 
-function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog: PolicyCatalog): HandlerEntry[] {
-  const classLayer = catalog.resolve(Reflect.getMetadata(CORS_METADATA, controller), controller.name);
-  const host = Reflect.getMetadata(HOST_METADATA, controller) as Parameters<typeof compileHostPatterns>[0] | undefined;
+function controllerHandlers(
+  controller: Type,
+  scanner: MetadataScanner,
+  catalog: PolicyCatalog,
+  metadata: MetadataReader,
+): HandlerEntry[] {
+  const classLayer = catalog.resolve(metadata.read(CORS_METADATA, controller), controller.name);
+  const host = metadata.read(HOST_METADATA, controller) as Parameters<typeof compileHostPatterns>[0] | undefined;
   const hosts = host === undefined ? undefined : compileHostPatterns(host);
-  const controllerPaths = toPathList(Reflect.getMetadata(PATH_METADATA, controller));
-  const controllerVersion = Reflect.getMetadata(VERSION_METADATA, controller) !== undefined;
+  const controllerPaths = toPathList(metadata.read(PATH_METADATA, controller));
+  const controllerVersion = metadata.read(VERSION_METADATA, controller) !== undefined;
   const found: Array<{
     readonly methodName: string;
     readonly handler: Function;
@@ -84,15 +91,15 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
   }> = [];
   for (const methodName of scanner.getAllMethodNames(controller.prototype)) {
     const handler = controller.prototype[methodName] as Function;
-    const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-    const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+    const requestMethod = metadata.read(METHOD_METADATA, handler) as RequestMethod | undefined;
+    const methodPaths = metadata.read(PATH_METADATA, handler) as string | string[] | undefined;
     if (requestMethod === undefined || methodPaths === undefined) continue;
     found.push({
       methodName,
       handler,
       requestMethod,
       methodPaths,
-      reference: Reflect.getMetadata(CORS_METADATA, handler),
+      reference: metadata.read(CORS_METADATA, handler),
     });
   }
   // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once
@@ -123,10 +130,11 @@ function controllerHandlers(controller: Type, scanner: MetadataScanner, catalog:
       equivalentPolicy: setsNothing ? catalog.defaults : policy,
       hosts,
       requestMethod,
-      declaresVersion: controllerVersion || Reflect.getMetadata(VERSION_METADATA, handler) !== undefined,
+      declaresVersion: controllerVersion || metadata.read(VERSION_METADATA, handler) !== undefined,
       controllerPaths,
       methodPaths,
-      mayOverwriteVary: policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler),
+      mayOverwriteVary:
+        policy.enabled && policy.varyOnOrigin && mayOverwriteVary(controller, methodName, handler, metadata),
     };
   });
 }

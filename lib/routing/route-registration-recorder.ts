@@ -114,23 +114,21 @@ export class RouteRegistrationRecorder {
     byLabel?: ReadonlyMap<string, readonly HandlerEntry[]>,
   ): HandlerEntry | undefined {
     let left = candidates;
-    const narrow = (keep: (entry: HandlerEntry) => boolean) => {
-      const kept = left.filter(keep);
-      if (kept.length > 0) left = kept;
-    };
     if (left.length > 1 && handler.name.includes('.')) {
       // An index, not a filter over every entry of the method: that made boot quadratic in the routes.
       const named = byLabel?.get(handler.name);
       if (named !== undefined && named.length > 0) left = named;
     }
     if (left.length > 1 && Reflect.getMetadataKeys(handler).length > 0) {
-      narrow((entry) =>
+      left = narrowed(left, (entry) =>
         Reflect.getMetadataKeys(entry.handler).every(
           (key) => Reflect.getMetadata(key, handler) === Reflect.getMetadata(key, entry.handler),
         ),
       );
     }
-    if (left.length > 1) narrow((entry) => this.pathSuffixes(entry).some((suffix) => endsWithPath(path, suffix)));
+    if (left.length > 1) {
+      left = narrowed(left, (entry) => this.pathSuffixes(entry).some((suffix) => endsWithPath(path, suffix)));
+    }
     if (left.length === 0) return undefined;
     let chosen = left[0];
     if (left.length > 1) {
@@ -182,6 +180,12 @@ function groupByLabel(entries: readonly HandlerEntry[]): Map<string, HandlerEntr
     else list.push(entry);
   }
   return byLabel;
+}
+
+/** The entries `keep` accepts, or all of them when it accepts none. */
+function narrowed(entries: readonly HandlerEntry[], keep: (entry: HandlerEntry) => boolean): readonly HandlerEntry[] {
+  const kept = entries.filter(keep);
+  return kept.length > 0 ? kept : entries;
 }
 
 function endsWithPath(path: string, suffix: string): boolean {
