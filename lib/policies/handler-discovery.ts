@@ -104,11 +104,15 @@ function controllerHandlers(
   }
   // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once
   // (none at all where neither level sets a field: those handlers share the module defaults' policy).
-  const sharing = found
-    .filter((each) => each.reference === undefined)
-    .map((each) => labelOf(controller, each.methodName));
-  const shared = sharing.length > 0 ? catalog.compileShared(classLayer, sharing, controller.name) : undefined;
   const classSetsNothing = catalog.setsNothing(classLayer);
+  const sharing = classSetsNothing
+    ? []
+    : found.filter((each) => each.reference === undefined).map((each) => labelOf(controller, each.methodName));
+  const shared = classSetsNothing
+    ? catalog.defaults
+    : sharing.length > 0
+      ? catalog.compileShared(classLayer, sharing, controller.name)
+      : undefined;
   // One object literal for every entry: the guard reads entries on every request, and entries built by
   // spreading would each get a V8 hidden class of their own.
   return found.map(({ methodName, handler, requestMethod, methodPaths, reference }): HandlerEntry => {

@@ -12,6 +12,10 @@ export class MetadataReader {
   /** Per prototype, per property key (`undefined`: the object itself): whether it and its chain have no metadata. */
   private readonly bareChains = new Map<object, Map<string | undefined, boolean>>();
 
+  /** The last prototype asked about for the object itself (almost always `Function.prototype`), and the answer. */
+  private lastParent?: object;
+  private lastParentBare = false;
+
   read(key: string, target: object, property?: string): unknown {
     return this.hasBareChain(target, property)
       ? Reflect.getOwnMetadata(key, target, property as string)
@@ -21,6 +25,16 @@ export class MetadataReader {
   private hasBareChain(target: object, property: string | undefined): boolean {
     const parent = Object.getPrototypeOf(target) as object | null;
     if (parent === null) return true;
+    if (property === undefined && parent === this.lastParent) return this.lastParentBare;
+    const bare = this.bareFor(parent, property);
+    if (property === undefined) {
+      this.lastParent = parent;
+      this.lastParentBare = bare;
+    }
+    return bare;
+  }
+
+  private bareFor(parent: object, property: string | undefined): boolean {
     let byProperty = this.bareChains.get(parent);
     if (byProperty === undefined) this.bareChains.set(parent, (byProperty = new Map()));
     let bare = byProperty.get(property);

@@ -90,15 +90,16 @@ export class PolicyCatalog {
   }
 
   /**
-   * Whether these levels leave every field to the module defaults (no
+   * Whether this level leaves every field to the module defaults (no
    * `@Cors()`, or `@Cors()` / `@Cors({})` with nothing set): a handler under
-   * them answers every request exactly as the defaults do.
+   * it (and levels like it) answers every request exactly as the defaults do.
    */
-  setsNothing(...layers: readonly ResolvedReference[]): boolean {
-    return layers.every(
-      (layer) =>
-        layer === undefined || (layer !== false && POLICY_FIELDS.every((field) => layer.fields[field] === undefined)),
-    );
+  setsNothing(layer: ResolvedReference): boolean {
+    if (layer === undefined) return true;
+    if (layer === false) return false;
+    // A loop, not a callback per field: this runs for every controller and handler at boot.
+    for (const field of POLICY_FIELDS) if (layer.fields[field] !== undefined) return false;
+    return true;
   }
 
   /**
