@@ -635,7 +635,7 @@ export function renderResults(results, findings) {
   if (results.boot) {
     out.push('## Boot cost');
     out.push(
-      `\`NestFactory.create()\` then \`app.init()\` of the benchmark app (no listen), each in a fresh process (\`node --expose-gc bench/boot.mjs <adapter> <none|module|module-routed> <routes>\`), median of ${config.bootRepeats}. Two module variants against the same app without the module: \`module\` (one policy app-wide, as the HTTP tables: every route answers as the module defaults, so no route table is built) and \`module-routed\` (the same app plus one route with a policy of its own: the route table is built). Heap: \`heapUsed\` after four forced GCs once the app is initialised, minus the same before the app was built (all code already loaded): what the app keeps.`,
+      `\`NestFactory.create()\` then \`app.init()\` of the benchmark app (no listen), each in a fresh process (\`node --expose-gc bench/boot.mjs <adapter> <none|module|module-routed> <routes>\`), median of ${config.bootRepeats}. Two module variants against the same app without the module: \`module\` (one policy app-wide, as the HTTP tables: every route answers as the module defaults, so no route table is built) and \`module-routed\` (the same app plus one route with a policy of its own: route tables are built, holding that route and the routes that may share a request with it). Heap: \`heapUsed\` after four forced GCs once the app is initialised, minus the same before the app was built (all code already loaded): what the app keeps.`,
     );
     out.push(bootSection(results.boot));
     targets.push(...bootTargets(results.boot));
