@@ -9,12 +9,10 @@
  * learns about prototypes is not kept.
  */
 export class MetadataReader {
-  /** Per prototype, per property key (`undefined`: the object itself): whether it and its chain have no metadata. */
-  private readonly bareChains = new Map<object, Map<string | undefined, boolean>>();
-
-  /** The last prototype asked about for the object itself (almost always `Function.prototype`), and the answer. */
-  private lastParent?: object;
-  private lastParentBare = false;
+  /** Per prototype: whether it and its chain carry no metadata of their own (the object itself, no property key). */
+  private readonly bareObjects = new Map<object, boolean>();
+  /** The same per prototype and property key (`ROUTE_ARGS_METADATA` is kept per method name on the class). */
+  private readonly bareProperties = new Map<object, Map<string, boolean>>();
 
   read(key: string, target: object, property?: string): unknown {
     return this.hasBareChain(target, property)
@@ -25,23 +23,15 @@ export class MetadataReader {
   private hasBareChain(target: object, property: string | undefined): boolean {
     const parent = Object.getPrototypeOf(target) as object | null;
     if (parent === null) return true;
-    if (property === undefined && parent === this.lastParent) return this.lastParentBare;
-    const bare = this.bareFor(parent, property);
-    if (property === undefined) {
-      this.lastParent = parent;
-      this.lastParentBare = bare;
+    let known = property === undefined ? this.bareObjects.get(parent) : this.bareProperties.get(parent)?.get(property);
+    if (known !== undefined) return known;
+    known = Reflect.getMetadataKeys(parent, property as string).length === 0;
+    if (property === undefined) this.bareObjects.set(parent, known);
+    else {
+      let byProperty = this.bareProperties.get(parent);
+      if (byProperty === undefined) this.bareProperties.set(parent, (byProperty = new Map()));
+      byProperty.set(property, known);
     }
-    return bare;
-  }
-
-  private bareFor(parent: object, property: string | undefined): boolean {
-    let byProperty = this.bareChains.get(parent);
-    if (byProperty === undefined) this.bareChains.set(parent, (byProperty = new Map()));
-    let bare = byProperty.get(property);
-    if (bare === undefined) {
-      bare = Reflect.getMetadataKeys(parent, property as string).length === 0;
-      byProperty.set(property, bare);
-    }
-    return bare;
+    return known;
   }
 }

@@ -36,13 +36,13 @@ export function readFastifyRouterOptions(initialConfig: unknown): FastifyRouterO
   return options as FastifyRouterOptions;
 }
 
-/** A find-my-way route's store: the handlers of the route. */
-interface Slot {
-  readonly candidates: RouteCandidate[];
-}
+/** The handlers of a route: its one handler (almost every route), or its handlers in order. */
+type Slot = RouteCandidate | RouteCandidate[];
 
-/** A trie slot: the route's one handler (almost every route), or its handlers in order. */
-type TrieSlot = RouteCandidate | RouteCandidate[];
+/** A find-my-way route's store (an object find-my-way keeps, so that the slot in it can change). */
+interface RouterStore {
+  slot: Slot;
+}
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
 
@@ -64,7 +64,7 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  * header, so each of them may serve the request.
  */
 export class FastifyRouteTable {
-  private trie: SegmentRouteTrie<TrieSlot>;
+  private trie: SegmentRouteTrie<Slot>;
   private router?: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   /**
    * Every route added so far, to feed find-my-way if a route the trie cannot
@@ -120,13 +120,14 @@ export class FastifyRouteTable {
 
   /** The trie first (empty once find-my-way holds every route), then find-my-way if the table has one. */
   private find(method: string, url: string): readonly RouteCandidate[] | undefined {
-    const slot = this.trie.find(method, url);
-    if (slot !== undefined) return Array.isArray(slot) ? slot : slot.alone;
-    if (this.router === undefined) return undefined;
-    return (this.router.find(method as FindMyWay.HTTPMethod, url)?.store as Slot | undefined)?.candidates;
+    const slot =
+      this.trie.find(method, url) ??
+      (this.router?.find(method as FindMyWay.HTTPMethod, url)?.store as RouterStore | undefined)?.slot;
+    if (slot === undefined) return undefined;
+    return Array.isArray(slot) ? slot : slot.alone;
   }
 
-  private emptyTrie(): SegmentRouteTrie<TrieSlot> {
+  private emptyTrie(): SegmentRouteTrie<Slot> {
     const options = this.options;
     return new SegmentRouteTrie({
       caseSensitive: options.caseSensitive !== false,
@@ -141,23 +142,20 @@ export class FastifyRouteTable {
     const router = this.router!;
     const existing = router.findRoute(method as FindMyWay.HTTPMethod, url);
     if (existing) {
-      addCandidate(existing.store as Slot, candidate);
+      const store = existing.store as RouterStore;
+      store.slot = withCandidate(store.slot, candidate);
       return;
     }
     try {
-      router.on(method as FindMyWay.HTTPMethod, url, noop, { candidates: [candidate] } satisfies Slot);
+      router.on(method as FindMyWay.HTTPMethod, url, noop, { slot: candidate } satisfies RouterStore);
     } catch {
       // A route Fastify itself accepted but this router cannot hold (a custom method): its preflights get the defaults.
     }
   }
 }
 
-function addCandidate(slot: Slot, candidate: RouteCandidate): void {
-  if (!slot.candidates.includes(candidate)) slot.candidates.push(candidate);
-}
-
-/** A trie slot with `candidate` added (once: Nest may register one handler twice under one pattern). */
-function withCandidate(slot: TrieSlot | undefined, candidate: RouteCandidate): TrieSlot {
+/** A slot with `candidate` added (once: Nest may register one handler twice under one pattern). */
+function withCandidate(slot: Slot | undefined, candidate: RouteCandidate): Slot {
   if (slot === undefined || slot === candidate) return candidate;
   if (!Array.isArray(slot)) return [slot, candidate];
   if (!slot.includes(candidate)) slot.push(candidate);

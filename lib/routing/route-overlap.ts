@@ -14,24 +14,25 @@ export class RouteOverlapIndex {
   private anything = false;
 
   add(pattern: string): void {
-    const segments = overlapSegments(pattern);
-    if (segments === undefined) {
+    const length = segmentsEnd(pattern);
+    if (length === undefined) {
       this.anything = true;
       return;
     }
     let node = this.root;
-    for (const segment of segments) {
+    for (let start = 1; start <= length;) {
+      const end = segmentEnd(pattern, start, length);
+      const segment = classify(pattern.slice(start, end), end === length);
+      if (segment === undefined) {
+        this.anything = true;
+        return;
+      }
       if (segment === REST) {
         node.rest = true;
         return;
       }
-      if (segment === PARAM) node = node.param ??= new OverlapNode();
-      else {
-        const children = (node.literal ??= new Map());
-        let child = children.get(segment);
-        if (child === undefined) children.set(segment, (child = new OverlapNode()));
-        node = child;
-      }
+      node = segment === PARAM ? (node.param ??= new OverlapNode()) : literalChild(node, segment);
+      start = end + 1;
     }
     node.end = true;
   }
@@ -43,16 +44,14 @@ export class RouteOverlapIndex {
    */
   mayShare(pattern: string): boolean {
     if (this.anything) return true;
-    if (pattern === '' || pattern === '/') return visitEnd(this.root);
-    if (pattern.charCodeAt(0) !== SLASH) return true;
-    const length =
-      pattern.length > 1 && pattern.charCodeAt(pattern.length - 1) === SLASH ? pattern.length - 1 : pattern.length;
-    return visit(this.root, pattern, 1, length);
+    const length = segmentsEnd(pattern);
+    return length === undefined || visit(this.root, pattern, 1, length);
   }
 }
 
 const PARAM: unique symbol = Symbol('param');
 const REST: unique symbol = Symbol('rest');
+/** A segment as the overlap test reads it: a literal (lower case), a parameter, or a final wildcard. */
 type OverlapSegment = string | typeof PARAM | typeof REST;
 
 class OverlapNode {
@@ -64,20 +63,26 @@ class OverlapNode {
   rest = false;
 }
 
+function literalChild(node: OverlapNode, literal: string): OverlapNode {
+  const children = (node.literal ??= new Map());
+  let child = children.get(literal);
+  if (child === undefined) children.set(literal, (child = new OverlapNode()));
+  return child;
+}
+
 /** Whether a pattern under `node` can match a path that the segments of `pattern` from `start` (up to `length`) match. */
 function visit(node: OverlapNode, pattern: string, start: number, length: number): boolean {
   if (node.rest) return true;
   if (start > length) return visitEnd(node);
-  const slash = pattern.indexOf('/', start);
-  const end = slash === -1 || slash > length ? length : slash;
+  const end = segmentEnd(pattern, start, length);
   const next = end + 1;
-  const text = pattern.slice(start, end);
-  if (LITERAL.test(text)) {
-    const literal = node.literal?.get(text.toLowerCase());
+  const segment = classify(pattern.slice(start, end), end === length);
+  if (segment === undefined || segment === REST) return true;
+  if (segment !== PARAM) {
+    const literal = node.literal?.get(segment);
     if (literal !== undefined && visit(literal, pattern, next, length)) return true;
     return node.param !== undefined && visit(node.param, pattern, next, length);
   }
-  if (!NAMED_PARAM.test(text)) return true; // a wildcard, or a shape not read here
   // A final parameter may be empty: the pattern may match where an added one ends.
   if (next > length && node.end) return true;
   if (node.param !== undefined && visit(node.param, pattern, next, length)) return true;
@@ -98,19 +103,26 @@ const LITERAL = /^[A-Za-z0-9._~-]+$/;
 const NAMED_PARAM = /^:[A-Za-z_$][A-Za-z0-9_$]*$/;
 const WILDCARD = /^\*(?:[A-Za-z_$][A-Za-z0-9_$]*)?$/;
 
-/** A pattern's segments for the overlap test, or `undefined` for a shape not read here. */
-function overlapSegments(pattern: string): OverlapSegment[] | undefined {
-  if (pattern === '' || pattern === '/') return [];
-  if (pattern.charCodeAt(0) !== 0x2f) return undefined;
-  const trimmed = pattern.length > 1 && pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
-  const parts = trimmed.slice(1).split('/');
-  const segments: OverlapSegment[] = [];
-  for (let index = 0; index < parts.length; index++) {
-    const part = parts[index];
-    if (LITERAL.test(part)) segments.push(part.toLowerCase());
-    else if (NAMED_PARAM.test(part)) segments.push(PARAM);
-    else if (WILDCARD.test(part) && index === parts.length - 1) segments.push(REST);
-    else return undefined;
-  }
-  return segments;
+/**
+ * Where a pattern's segments end, one trailing slash left out (segments
+ * start at 1, after the leading slash; `''` and `'/'` have none), or
+ * `undefined` for a pattern without a leading slash.
+ */
+function segmentsEnd(pattern: string): number | undefined {
+  if (pattern === '' || pattern === '/') return 0;
+  if (pattern.charCodeAt(0) !== SLASH) return undefined;
+  return pattern.charCodeAt(pattern.length - 1) === SLASH ? pattern.length - 1 : pattern.length;
+}
+
+/** Where the segment that begins at `start` ends: the next slash, or `length`. */
+function segmentEnd(pattern: string, start: number, length: number): number {
+  const slash = pattern.indexOf('/', start);
+  return slash === -1 || slash > length ? length : slash;
+}
+
+/** A segment's text read for the overlap test; `undefined` for a shape not read here. */
+function classify(text: string, last: boolean): OverlapSegment | undefined {
+  if (LITERAL.test(text)) return text.toLowerCase();
+  if (NAMED_PARAM.test(text)) return PARAM;
+  return last && WILDCARD.test(text) ? REST : undefined;
 }

@@ -276,6 +276,17 @@ describe('FastifyRouteTable: routes the preflight trie cannot hold', () => {
     expect(labels(table.lookup('GET', '/items/abc'))).toEqual(['one']);
     expect(labels(table.lookup('GET', '/items/me'))).toEqual(['me']);
   });
+
+  it('keeps every handler of one route in find-my-way too, in order and once each (routes that differ by constraints)', () => {
+    const table = new FastifyRouteTable({});
+    const [v1, v2] = [route('v1'), route('v2')];
+    table.add('GET', '/items/:id', v1);
+    table.add('GET', '/files/:name(^\\d+$)', route('numeric'));
+    table.add('GET', '/items/:id', v2);
+    table.add('GET', '/items/:id', v1);
+    expect(table.usesFindMyWay).toBe(true);
+    expect(labels(table.lookup('GET', '/items/7'))).toEqual(['v1', 'v2']);
+  });
 });
 
 describe('PathPolicyTable: the paths option', () => {
