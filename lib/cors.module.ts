@@ -20,7 +20,7 @@ import { watchMiddlewareFactory } from './http/middleware-watch.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
-import { keepNextTickShape } from './runtime/next-tick-shape.js';
+import { keepNextTickShape, settleTickAllocation } from './runtime/next-tick-shape.js';
 import {
   ExpressRequestRouter,
   FastifyRequestRouter,
@@ -85,8 +85,9 @@ export class CorsModule
     private readonly otherLayers: OtherCorsLayerDetector,
   ) {
     super();
-    // Before app.init() allocates the route table: see lib/runtime/next-tick-shape.ts.
+    // Before app.init() registers the routes: see lib/runtime/next-tick-shape.ts.
     keepNextTickShape();
+    settleTickAllocation();
   }
 
   /**
