@@ -2,8 +2,8 @@
  * Fresh server processes, one after the other, each warmed up and then loaded
  * with one scenario: per process, the server CPU per request, the garbage
  * collections of the measured window, and whether (and when) V8 began to
- * allocate nextTick's tick objects in the old generation (bench/findings.md,
- * section 7). Setups are variant:routes[:distDir], as for bench/ab.mjs:
+ * allocate nextTick's tick objects or their argument arrays in the old
+ * generation (bench/findings.md, sections 7 and 9). Setups are variant:routes[:distDir], as for bench/ab.mjs:
  *   node bench/pretenure-probe.mjs fastify actual 8 module:1000 none:1000
  * PROBE_NODE_OPTIONS adds server flags (e.g. --no-allocation-site-pretenuring).
  */
@@ -23,13 +23,16 @@ const PROBE = fileURLToPath(new URL('./tick-site-probe.mjs', import.meta.url));
 const extra = ['--allow-natives-syntax', '--import', PROBE, ...(process.env.PROBE_NODE_OPTIONS ?? '').split(' ')];
 const SUMMARY = new Map(specs.map((spec) => [spec, { slow: 0, all: 0 }]));
 
-/** When the probe in that server saw tick objects in the old generation (ms of uptime), if it did. */
+/**
+ * When the probe in that server first saw tick objects or their argument
+ * arrays born in the old generation ("1442 ms: tick,args2"), if it did.
+ */
 function tickSiteOldSince(pid) {
   const file = join(tmpdir(), `nestjs-cors-tick-site-${pid}`);
   if (!existsSync(file)) return undefined;
-  const since = Number(readFileSync(file, 'utf8'));
+  const [since, what] = readFileSync(file, 'utf8').split(' ');
   rmSync(file);
-  return since;
+  return `${since} ms: ${what}`;
 }
 
 for (let round = 0; round < Number(rounds); round++) {
@@ -52,11 +55,12 @@ for (let round = 0; round < Number(rounds); round++) {
       console.log(
         `round ${round + 1} ${spec}: ${result.cpuMicrosPerRequest.toFixed(1)} µs/req, ` +
           `mark-compacts ${after.major - before.major}, GC ${(after.millis - before.millis).toFixed(0)} ms; ` +
-          `tick objects ${oldSince === undefined ? 'young' : `old from ${oldSince} ms`}`,
+          `tick objects and arguments ${oldSince === undefined ? 'young' : `old from ${oldSince}`}`,
       );
     } finally {
       await server.stop();
     }
   }
 }
-for (const [spec, { slow, all }] of SUMMARY) console.log(`${spec}: tick objects old in ${slow} of ${all} processes`);
+for (const [spec, { slow, all }] of SUMMARY)
+  console.log(`${spec}: tick objects or arguments old in ${slow} of ${all} processes`);
