@@ -10,11 +10,9 @@
  * check fails: the workaround must then be re-measured, or removed.
  */
 import { describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module } from '@nestjs/common';
-import { CorsModule } from '../../lib/index.js';
 import { isNextTickShapeKept } from '../../lib/runtime/next-tick-shape.js';
 import { ADAPTERS, createApp } from './app-factory.js';
-import { runWithNextTickHelper } from './runtime-child.js';
+import { pingAppModule, runWithNextTickHelper } from './next-tick-helpers.js';
 
 /**
  * Eight rounds of "queue a few ticks, let them run, then a full GC with the
@@ -62,15 +60,7 @@ describe('the kept nextTick shape', () => {
   });
 
   it.each(ADAPTERS)('%s: an app with CorsModule keeps it from the moment the module is built', async (adapter) => {
-    @Controller('ping')
-    class PingController {
-      @Get()
-      ping() {
-        return 'pong';
-      }
-    }
-    @Module({ imports: [CorsModule.forRoot({ origin: ['https://app.example'] })], controllers: [PingController] })
-    class AppModule {}
+    const AppModule = pingAppModule();
     const app = await createApp(adapter, { imports: [AppModule] });
     try {
       expect(isNextTickShapeKept()).toBe(true);

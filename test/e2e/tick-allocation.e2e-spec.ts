@@ -14,13 +14,11 @@
  * or removed.
  */
 import { describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { CorsModule } from '../../lib/index.js';
 import { isTickAllocationSettled } from '../../lib/runtime/next-tick-shape.js';
-import { runWithNextTickHelper } from './runtime-child.js';
+import { pingAppModule, runWithNextTickHelper } from './next-tick-helpers.js';
 
 const CHILD = `
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -72,16 +70,7 @@ describe('the settled tick allocation', () => {
   });
 
   it('runs in a Fastify app built by NestFactory, not in an Express one', async () => {
-    @Controller('ping')
-    class PingController {
-      @Get()
-      ping() {
-        return 'pong';
-      }
-    }
-    @Module({ imports: [CorsModule.forRoot({ origin: ['https://app.example'] })], controllers: [PingController] })
-    class AppModule {}
-
+    const AppModule = pingAppModule();
     const express = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
     await express.init();
     await new Promise((resolve) => setImmediate(resolve));
