@@ -3,7 +3,8 @@
  * with one scenario: per process, the server CPU per request, the garbage
  * collections of the measured window, and whether (and when) V8 began to
  * allocate nextTick's tick objects or their argument arrays in the old
- * generation (bench/findings.md, sections 7 and 9). Setups are variant:routes[:distDir], as for bench/ab.mjs:
+ * generation (bench/findings.md, sections 7 and 9). Setups are
+ * variant:routes[:distDir], as for bench/ab.mjs:
  *   node bench/pretenure-probe.mjs fastify actual 8 module:1000 none:1000
  * PROBE_NODE_OPTIONS adds server flags (e.g. --no-allocation-site-pretenuring).
  */
