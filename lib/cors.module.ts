@@ -21,6 +21,7 @@ import type { RequestHookHost } from './http/request-hook-slot.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
 import { keepNextTickShape, settleTickAllocation } from './runtime/next-tick-shape.js';
+import { leaveOutOfRouteGuardLists } from './runtime/route-guard-lists.js';
 import {
   ExpressRequestRouter,
   FastifyRequestRouter,
@@ -63,7 +64,8 @@ interface FastifyInstanceLike {
     CorsRequestHook,
     CorsOriginCache,
     OtherCorsLayerDetector,
-    { provide: APP_GUARD, useClass: CorsGuard },
+    CorsGuard,
+    { provide: APP_GUARD, useExisting: CorsGuard },
   ],
   exports: [CorsPolicyRegistry, CorsOriginCache],
 })
@@ -76,6 +78,7 @@ export class CorsModule
   private router?: RequestRouter;
   private recording = false;
   private stopWatchingMiddleware?: () => void;
+  private restoreGuard?: () => void;
 
   constructor(
     private readonly registry: CorsPolicyRegistry,
@@ -83,6 +86,7 @@ export class CorsModule
     private readonly adapterHost: HttpAdapterHost,
     private readonly modulesContainer: ModulesContainer,
     private readonly otherLayers: OtherCorsLayerDetector,
+    private readonly guard: CorsGuard,
   ) {
     super();
     // Before app.init() registers the routes: see lib/runtime/next-tick-shape.ts.
@@ -143,6 +147,8 @@ export class CorsModule
       router instanceof FastifyRequestRouter ? () => router.settle() : undefined,
     );
     this.recording = true;
+    // Nothing for the guard to check on any route: the routes Nest registers next run no guard pipeline for it.
+    if (this.registry.guardHasNoWork) this.restoreGuard = leaveOutOfRouteGuardLists(this.guard);
   }
 
   private createRouter(adapter: HttpAdapterLike): RequestRouter {
@@ -171,6 +177,7 @@ export class CorsModule
 
   /** Runs right after Nest registered every route. */
   onModuleInit(): void {
+    this.putGuardBack();
     if (!this.recording) return;
     this.recorder.stop();
     this.router?.seal();
@@ -183,6 +190,11 @@ export class CorsModule
     }
   }
 
+  private putGuardBack(): void {
+    this.restoreGuard?.();
+    this.restoreGuard = undefined;
+  }
+
   onApplicationBootstrap(): void {
     // Another CORS layer found by now (Express: all of them; Fastify checks again once its plugins loaded) stops the boot.
     this.otherLayers.check();
@@ -193,6 +205,7 @@ export class CorsModule
   }
 
   onModuleDestroy(): void {
+    this.putGuardBack();
     this.stopWatchingMiddleware?.();
     this.stopWatchingMiddleware = undefined;
     this.recorder.stop();
