@@ -53,6 +53,7 @@ export class CorsPolicyRegistry {
   private defaultsCandidate?: RouteCandidate;
   private oneAnswer?: readonly RouteCandidate[];
   private guardIdle = false;
+  private recordLater?: () => void;
 
   constructor(
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CorsModuleOptions,
@@ -282,12 +283,24 @@ export class CorsPolicyRegistry {
   }
 
   /**
+   * The routes are recorded for the report only when it is first asked for:
+   * `record` adds them then (through `recordRoute`).
+   * @internal
+   */
+  recordRoutesOnDemand(record: () => void): void {
+    this.recordLater = record;
+  }
+
+  /**
    * The effective policy of every route: method, full path, origins,
    * credentials, methods, headers, and which level set each field; then the
    * `paths` patterns; the last row is the module defaults, which govern
    * every other path.
    */
   report(): CorsRouteReport[] {
+    const record = this.recordLater;
+    this.recordLater = undefined;
+    record?.();
     const routes = this.reported.filter((route) => route.method !== '*');
     const paths = this.reported.filter((route) => route.method === '*');
     return [

@@ -15,6 +15,9 @@ export interface RecordedRoute {
 
 export type RouteListener = (route: RecordedRoute) => void;
 
+/** Hears of each route {@link RouteRegistrationRecorder.replay} identifies. */
+export type ReplayListener = (method: string, path: string, entry: HandlerEntry) => void;
+
 type AdapterMethods = Record<string, unknown>;
 
 /**
@@ -41,6 +44,8 @@ export class RouteRegistrationRecorder {
   private defaultVersionSet = false;
   private readonly assigned = new Map<HandlerEntry, number>();
   private readonly suffixes = new Map<HandlerEntry, readonly string[]>();
+  /** What `startDeferred()` kept: adapter method, path and handler of each registration, flat. */
+  private pending: unknown[] = [];
 
   /** The adapter method names Nest uses, from the public `RequestMethod` enum. */
   static readonly methodNames: readonly string[] = Object.keys(RequestMethod)
@@ -77,6 +82,56 @@ export class RouteRegistrationRecorder {
       const options = args[2] as { defaultVersion?: unknown } | undefined;
       if (options?.defaultVersion !== undefined) this.defaultVersionSet = true;
     });
+  }
+
+  /**
+   * Starts watching without identifying anything: each registration is kept
+   * as Nest made it (adapter method, path, handler) for {@link replay}, which
+   * identifies them when someone asks. For apps where nothing at boot needs
+   * to know which handler a route serves (no route table: every route answers
+   * as the module defaults), identifying 10,000 routes was a third of the
+   * module's boot work (bench/findings.md, section 10). `routesSeen` counts
+   * the registrations an entry's request method could serve, as
+   * `identify()` would have.
+   */
+  startDeferred(adapter: object, entries: readonly HandlerEntry[]): void {
+    this.stop();
+    this.pending = [];
+    const target = adapter as AdapterMethods;
+    const served = new Set(entries.map((entry) => entry.requestMethod));
+    for (const name of RouteRegistrationRecorder.methodNames) {
+      const method = RequestMethod[name.toUpperCase() as keyof typeof RequestMethod];
+      this.wrap(target, name, (args) => {
+        const handler = args[args.length - 1];
+        if (typeof args[0] !== 'string' || typeof handler !== 'function' || !served.has(method)) return;
+        this.seen++;
+        this.pending.push(name, args[0], handler);
+      });
+    }
+  }
+
+  /**
+   * Identifies the registrations `startDeferred()` kept, in the order Nest
+   * made them (as `start()` would have), and forgets them.
+   */
+  replay(entries: readonly HandlerEntry[], listener: ReplayListener): void {
+    const pending = this.pending;
+    this.pending = [];
+    const byMethod = groupByAdapterMethod(entries);
+    const byLabel = new Map([...byMethod].map(([method, list]) => [method, groupByLabel(list)]));
+    for (let index = 0; index < pending.length; index += 3) {
+      const method = pending[index] as string;
+      const path = pending[index + 1] as string;
+      const entry = this.identify(
+        path,
+        pending[index + 2] as Function,
+        byMethod.get(method) ?? [],
+        byLabel.get(method),
+      );
+      if (entry) listener(method, path, entry);
+    }
+    this.assigned.clear();
+    this.suffixes.clear();
   }
 
   /** Calls `before(args)` ahead of the adapter's own method (and `after()` once it returned); undone by {@link stop}. */

@@ -88,3 +88,71 @@ describe.each(ADAPTERS)('policy report (%s)', (adapter) => {
     expect(table).toContain('origin←policy "partners"');
   });
 });
+
+/**
+ * With one policy app-wide the module builds no route table, and works out
+ * which handler each route serves only when the report is asked for
+ * (RouteRegistrationRecorder.replay). The rows must be the ones an app with a
+ * route table gets: every path and version Nest registered, classes of one
+ * name told apart, each route once however often the report is read.
+ */
+function usersController(path: string, marker: string) {
+  @Controller({ path, version: ['1', '2'] })
+  class UsersController {
+    @Get([':id', 'by-name/:name'])
+    one() {
+      return marker;
+    }
+    @Post()
+    create() {
+      return marker;
+    }
+  }
+  return UsersController;
+}
+
+@Controller('tuned')
+class TunedController {
+  @Get()
+  @Cors({ maxAge: 5 })
+  get() {
+    return {};
+  }
+}
+
+describe.each(ADAPTERS)('policy report of an app with one policy app-wide (%s)', (adapter) => {
+  const controllers = [usersController('a/users', 'a'), usersController('b/users', 'b')];
+  const rowsOf = async (extra: Array<new () => unknown>) => {
+    const app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: 'https://app.example.com' })], controllers: [...controllers, ...extra] },
+      { setup: (nest) => nest.enableVersioning() },
+    );
+    try {
+      const registry = app.get(CorsPolicyRegistry);
+      const first = registry.report();
+      expect(registry.report()).toEqual(first);
+      return first.map(({ method, path, handler }) => `${method} ${path} ${handler}`);
+    } finally {
+      await app.close();
+    }
+  };
+
+  it('lists every route Nest registered, once, with the handler that serves it', async () => {
+    const rows = await rowsOf([]);
+    const expected = ['a', 'b'].flatMap((prefix) =>
+      ['1', '2'].flatMap((version) => [
+        `GET /v${version}/${prefix}/users/:id UsersController.one`,
+        `GET /v${version}/${prefix}/users/by-name/:name UsersController.one`,
+        `POST /v${version}/${prefix}/users UsersController.create`,
+      ]),
+    );
+    expect(rows.slice(0, -1).sort()).toEqual(expected.sort());
+    expect(rows.at(-1)).toBe('* (no route) module options');
+  });
+
+  it('reads as the same rows an app with a route table gets', async () => {
+    const withTable = (await rowsOf([TunedController])).filter((row) => !row.includes('TunedController'));
+    expect(await rowsOf([])).toEqual(withTable);
+  });
+});

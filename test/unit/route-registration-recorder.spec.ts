@@ -1,0 +1,99 @@
+import { describe, expect, it } from '@jest/globals';
+import { RequestMethod } from '@nestjs/common';
+import type { HandlerEntry } from '../../lib/policies/handler-entry.interface.js';
+import { RouteRegistrationRecorder } from '../../lib/routing/route-registration-recorder.js';
+
+/**
+ * `startDeferred()` + `replay()` (apps with no route table) must identify the
+ * same handler for every registration, in the same order, as `start()` does
+ * while Nest registers: here with two controller classes of one name whose
+ * methods no metadata tells apart, registered under two paths each.
+ */
+function entry(label: string, requestMethod: RequestMethod, controllerPath: string): HandlerEntry {
+  const [, methodName] = label.split('.');
+  return {
+    controller: class {} as never,
+    methodName,
+    handler: function handler() {},
+    label,
+    policy: undefined as never,
+    equivalentPolicy: undefined as never,
+    requestMethod,
+    declaresVersion: false,
+    controllerPaths: [controllerPath],
+    methodPaths: [':id', 'by-name/:name'],
+    mayOverwriteVary: false,
+  };
+}
+
+const ENTRIES = [
+  entry('UsersController.one', RequestMethod.GET, 'a/users'),
+  entry('UsersController.one', RequestMethod.GET, 'b/users'),
+  entry('OrdersController.create', RequestMethod.POST, 'orders'),
+];
+
+/** What Nest does: one call of the adapter method per path, each with a handler named `Controller.method`. */
+function registerAll(adapter: Record<string, (path: string, handler: Function) => void>): void {
+  for (const [method, path, label] of [
+    ['get', '/a/users/:id', 'UsersController.one'],
+    ['get', '/a/users/by-name/:name', 'UsersController.one'],
+    ['get', '/b/users/:id', 'UsersController.one'],
+    ['get', '/b/users/by-name/:name', 'UsersController.one'],
+    ['post', '/orders', 'OrdersController.create'],
+    ['put', '/no-handler-of-this-method', 'Other.put'],
+  ]) {
+    const handler = () => undefined;
+    Object.defineProperty(handler, 'name', { value: label });
+    adapter[method](path, handler);
+  }
+}
+
+function fakeAdapter(): Record<string, (path: string, handler: Function) => void> {
+  const adapter: Record<string, (path: string, handler: Function) => void> = {};
+  for (const name of RouteRegistrationRecorder.methodNames) adapter[name] = () => undefined;
+  return adapter;
+}
+
+describe('RouteRegistrationRecorder: identified later, as while registering', () => {
+  it('replays every registration to the same handler entry, in order', () => {
+    const eager = new RouteRegistrationRecorder();
+    const eagerAdapter = fakeAdapter();
+    const seenEagerly: Array<[string, string, HandlerEntry]> = [];
+    eager.start(eagerAdapter, ENTRIES, ({ method, path, entry }) => seenEagerly.push([method, path, entry]));
+    registerAll(eagerAdapter);
+    eager.stop();
+
+    const deferred = new RouteRegistrationRecorder();
+    const deferredAdapter = fakeAdapter();
+    deferred.startDeferred(deferredAdapter, ENTRIES);
+    registerAll(deferredAdapter);
+    deferred.stop();
+    expect(deferred.routesSeen).toBe(eager.routesSeen);
+    const replayed: Array<[string, string, HandlerEntry]> = [];
+    deferred.replay(ENTRIES, (method, path, found) => replayed.push([method, path, found]));
+
+    expect(seenEagerly.map(([method, path]) => `${method} ${path}`)).toEqual([
+      'get /a/users/:id',
+      'get /a/users/by-name/:name',
+      'get /b/users/:id',
+      'get /b/users/by-name/:name',
+      'post /orders',
+    ]);
+    expect(replayed).toEqual(seenEagerly);
+    expect(seenEagerly.map(([, , found]) => ENTRIES.indexOf(found))).toEqual([0, 0, 1, 1, 2]);
+    // Once replayed, nothing is kept.
+    const again: unknown[] = [];
+    deferred.replay(ENTRIES, (...route) => again.push(route));
+    expect(again).toEqual([]);
+  });
+
+  it('puts the adapter methods back when it stops', () => {
+    const adapter = fakeAdapter();
+    const original = adapter.get;
+    const recorder = new RouteRegistrationRecorder();
+    recorder.startDeferred(adapter, ENTRIES);
+    expect(adapter.get).not.toBe(original);
+    recorder.stop();
+    expect(adapter.get).toBe(original);
+  });
+});
