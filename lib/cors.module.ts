@@ -140,22 +140,21 @@ export class CorsModule
     if (router === undefined) {
       // No route table to fill: which handler each route serves is worked out only if the report is asked for.
       this.recorder.startDeferred(adapter, this.registry.handlers);
-      this.registry.recordRoutesOnDemand(() =>
-        this.recorder.replay(this.registry.handlers, (method, path, entry) =>
-          this.registry.recordRoute(method, path, entry),
-        ),
-      );
     } else {
       this.recorder.start(
         adapter,
         this.registry.handlers,
-        ({ method, path, entry, conditional }) => {
-          router.add(method, path, this.registry.candidateFor(entry, conditional));
-          this.registry.recordRoute(method, path, entry);
-        },
+        ({ method, path, entry, conditional }) =>
+          router.add(method, path, this.registry.candidateFor(entry, conditional)),
         router instanceof FastifyRequestRouter ? () => router.settle() : undefined,
       );
     }
+    // The report's rows are built only if it is asked for (most apps never do).
+    this.registry.recordRoutesOnDemand(() =>
+      this.recorder.replay(this.registry.handlers, (method, path, entry) =>
+        this.registry.recordRoute(method, path, entry),
+      ),
+    );
     this.recording = true;
     // Nothing for the guard to check on any route: the routes Nest registers next run no guard pipeline for it.
     if (this.registry.guardHasNoWork) this.restoreGuard = leaveOutOfRouteGuardLists(this.guard);

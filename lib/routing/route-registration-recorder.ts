@@ -55,9 +55,12 @@ export class RouteRegistrationRecorder {
   /**
    * Starts watching. `listener` hears of each route before the adapter
    * registers it, `registered` right after the adapter's call returned.
+   * Each route it heard of is also kept for {@link replay}, which hears of
+   * them again, identified alike: the report is built only if asked for.
    */
   start(adapter: object, entries: readonly HandlerEntry[], listener: RouteListener, registered?: () => void): void {
     this.stop();
+    this.pending = [];
     const target = adapter as AdapterMethods;
     const byMethod = groupByAdapterMethod(entries);
     const byLabel = new Map([...byMethod].map(([method, list]) => [method, groupByLabel(list)]));
@@ -71,6 +74,7 @@ export class RouteRegistrationRecorder {
           const entry = this.identify(args[0], handler, byMethod.get(name) ?? [], byLabel.get(name));
           if (!entry) return;
           this.seen++;
+          this.pending.push(name, args[0], handler);
           const conditional = this.versionFilterSeen && (entry.declaresVersion || this.defaultVersionSet);
           listener({ method: name, path: args[0], entry, conditional });
         },
@@ -111,14 +115,16 @@ export class RouteRegistrationRecorder {
   }
 
   /**
-   * Identifies the registrations `startDeferred()` kept, in the order Nest
-   * made them (as `start()` would have), and forgets them.
+   * Identifies the registrations `startDeferred()` or `start()` kept, in the
+   * order Nest made them (as `start()` does), and forgets them.
    */
   replay(entries: readonly HandlerEntry[], listener: ReplayListener): void {
     const pending = this.pending;
     this.pending = [];
     const byMethod = groupByAdapterMethod(entries);
     const byLabel = new Map([...byMethod].map(([method, list]) => [method, groupByLabel(list)]));
+    // Counts of its own: a replay before `stop()` must not start from the counts of the routes identified live.
+    const assigned = new Map<HandlerEntry, number>();
     for (let index = 0; index < pending.length; index += 3) {
       const method = pending[index] as string;
       const path = pending[index + 1] as string;
@@ -127,10 +133,10 @@ export class RouteRegistrationRecorder {
         pending[index + 2] as Function,
         byMethod.get(method) ?? [],
         byLabel.get(method),
+        assigned,
       );
       if (entry) listener(method, path, entry);
     }
-    this.assigned.clear();
     this.suffixes.clear();
   }
 
@@ -167,6 +173,7 @@ export class RouteRegistrationRecorder {
     handler: Function,
     candidates: readonly HandlerEntry[],
     byLabel?: ReadonlyMap<string, readonly HandlerEntry[]>,
+    assigned = this.assigned,
   ): HandlerEntry | undefined {
     let left = candidates;
     if (left.length > 1 && handler.name.includes('.')) {
@@ -189,10 +196,10 @@ export class RouteRegistrationRecorder {
     if (left.length > 1) {
       // Methods no metadata tells apart: Nest registers them in discovery order, once per path.
       for (const entry of left) {
-        if ((this.assigned.get(entry) ?? 0) < (this.assigned.get(chosen) ?? 0)) chosen = entry;
+        if ((assigned.get(entry) ?? 0) < (assigned.get(chosen) ?? 0)) chosen = entry;
       }
     }
-    this.assigned.set(chosen, (this.assigned.get(chosen) ?? 0) + 1);
+    assigned.set(chosen, (assigned.get(chosen) ?? 0) + 1);
     return chosen;
   }
 

@@ -4,9 +4,10 @@ import type { HandlerEntry } from '../../lib/policies/handler-entry.interface.js
 import { RouteRegistrationRecorder } from '../../lib/routing/route-registration-recorder.js';
 
 /**
- * `startDeferred()` + `replay()` (apps with no route table) must identify the
- * same handler for every registration, in the same order, as `start()` does
- * while Nest registers: here with two controller classes of one name whose
+ * `startDeferred()` + `replay()` (apps with no route table), and `replay()`
+ * after `start()` (the report of an app with one), must identify the same
+ * handler for every registration, in the same order, as `start()` does while
+ * Nest registers: here with two controller classes of one name whose
  * methods no metadata tells apart, registered under two paths each.
  */
 function entry(label: string, requestMethod: RequestMethod, controllerPath: string): HandlerEntry {
@@ -85,6 +86,46 @@ describe('RouteRegistrationRecorder: identified later, as while registering', ()
     const again: unknown[] = [];
     deferred.replay(ENTRIES, (...route) => again.push(route));
     expect(again).toEqual([]);
+  });
+
+  it('replays what start() identified live to the same entries, even before it stops', () => {
+    const recorder = new RouteRegistrationRecorder();
+    const adapter = fakeAdapter();
+    const seenLive: Array<[string, string, HandlerEntry]> = [];
+    recorder.start(adapter, ENTRIES, ({ method, path, entry }) => seenLive.push([method, path, entry]));
+    registerAll(adapter);
+    // Still recording: the replay must not start from the counts the live identification left.
+    const replayed: Array<[string, string, HandlerEntry]> = [];
+    recorder.replay(ENTRIES, (method, path, found) => replayed.push([method, path, found]));
+    recorder.stop();
+
+    expect(seenLive.map(([, , found]) => ENTRIES.indexOf(found))).toEqual([0, 0, 1, 1, 2]);
+    expect(replayed).toEqual(seenLive);
+    const again: unknown[] = [];
+    recorder.replay(ENTRIES, (...route) => again.push(route));
+    expect(again).toEqual([]);
+  });
+
+  it('tells apart methods only the registration order tells apart, live and in a replay before it stops', () => {
+    // Two classes of one name, one path shared: which class a `/dup/:id` serves depends on the routes counted before it.
+    const first = { ...entry('DupController.one', RequestMethod.GET, 'dup'), methodPaths: [':id', 'extra'] };
+    const second = { ...entry('DupController.one', RequestMethod.GET, 'dup'), methodPaths: [':id'] };
+    const entries = [first, second];
+    const recorder = new RouteRegistrationRecorder();
+    const adapter = fakeAdapter();
+    const seenLive: HandlerEntry[] = [];
+    recorder.start(adapter, entries, ({ entry: found }) => seenLive.push(found));
+    for (const path of ['/dup/:id', '/dup/extra', '/dup/:id']) {
+      const handler = () => undefined;
+      Object.defineProperty(handler, 'name', { value: 'DupController.one' });
+      adapter.get(path, handler);
+    }
+    const replayed: HandlerEntry[] = [];
+    recorder.replay(entries, (_method, _path, found) => replayed.push(found));
+    recorder.stop();
+
+    expect(seenLive).toEqual([first, first, second]);
+    expect(replayed).toEqual(seenLive);
   });
 
   it('puts the adapter methods back when it stops', () => {
