@@ -172,7 +172,9 @@ function httpSection(http) {
                 `req/s ratio none-guard/none ${ratio(row.rps['none-guard'] / row.rps.none)}`,
             )
             .join('; ') +
-          '. The module cannot run without its guard, so this is what any global guard costs; the module pays it too.',
+          '. This is what any global guard costs. The module pays it only where its guard has something to check: ' +
+          'with one policy app-wide, as in the `module` variant here, the routes leave its guard out of their ' +
+          'guard lists and Nest runs no guard pipeline for it (bench/findings.md, section 10).',
       );
     }
     const gcRows = stats.filter((row) => Object.keys(row.gc).length > 0);
@@ -862,7 +864,8 @@ function pairedModuleTable(shared, separate, label, module) {
       cpuVerdict: 'paired',
     });
     // The target (bold), then its cross-check: the floor with a global no-op guard has Nest's guard pipeline,
-    // which the target's global guard switches on; what is left over it is the module's own work.
+    // which the module's global guard switches on where it has something to check (`module-routed`; with one
+    // policy app-wide the routes leave it out: bench/findings.md, section 10).
     const floorTargets = [
       { key: 'overFloor', what: 'within', floor: 'floor', bold: true },
       { key: 'overFloorGuard', what: 'cross-check: within', floor: 'floor-guard', bold: false },
