@@ -267,6 +267,19 @@ export class CorsPolicyRegistry {
   }
 
   /**
+   * For the route recorder: whether a route of an entry may get another
+   * candidate than the module defaults' own (`candidateFor`, version
+   * filters aside), so that it must be identified; `undefined` when every
+   * route gets one of its own (`paths`, `debug`).
+   * @internal
+   */
+  get routesToIdentify(): ((entry: HandlerEntry) => boolean) | undefined {
+    if (this.paths.size > 0 || this.debug) return undefined;
+    const defaults = this.compiled.defaults;
+    return (entry) => entry.equivalentPolicy !== defaults || entry.hosts !== undefined;
+  }
+
+  /**
    * The `paths` policy of a URL no controller route serves, else the module defaults.
    * @internal
    */

@@ -145,8 +145,15 @@ export class CorsModule
         adapter,
         this.registry.handlers,
         ({ method, path, entry, conditional }) =>
-          router.add(method, path, this.registry.candidateFor(entry, conditional)),
-        router instanceof FastifyRequestRouter ? () => router.settle() : undefined,
+          router.add(
+            method,
+            path,
+            entry === undefined ? this.registry.defaultsRoute : this.registry.candidateFor(entry, conditional),
+          ),
+        {
+          registered: router instanceof FastifyRequestRouter ? () => router.settle() : undefined,
+          needsIdentifying: this.registry.routesToIdentify,
+        },
       );
     }
     // The report's rows are built only if it is asked for (most apps never do).

@@ -8,9 +8,31 @@ export interface RecordedRoute {
   readonly method: string;
   /** The path as the router got it (global prefix, version, module path included). */
   readonly path: string;
-  readonly entry: HandlerEntry;
+  /**
+   * The handler it serves; `undefined` for a route left unidentified because
+   * no handler it can serve needs identifying ({@link RecordingOptions.needsIdentifying}).
+   */
+  readonly entry: HandlerEntry | undefined;
   /** A version filter (header, media-type or custom versioning) decides per request whether it serves. */
   readonly conditional: boolean;
+}
+
+/** How {@link RouteRegistrationRecorder.start} records. */
+export interface RecordingOptions {
+  /** Called right after each registration call of the adapter returned. */
+  readonly registered?: () => void;
+  /**
+   * Whether the routes of `entry` must be told apart from a route that
+   * answers as the module defaults (its own policy, hosts). When given, a
+   * registration is identified only if its handler's name (Nest 12 names it
+   * `Controller.method`) is the label of such an entry, or, once Nest applied
+   * a version filter, of one that declares a version (of any entry, with a
+   * default version); the others reach the listener without an entry.
+   * Identifying 10,000 routes was a third of the module's boot work in an
+   * app where a few of them have a policy of their own (bench/findings.md,
+   * section 11).
+   */
+  readonly needsIdentifying?: (entry: HandlerEntry) => boolean;
 }
 
 export type RouteListener = (route: RecordedRoute) => void;
@@ -44,7 +66,7 @@ export class RouteRegistrationRecorder {
   private defaultVersionSet = false;
   private readonly assigned = new Map<HandlerEntry, number>();
   private readonly suffixes = new Map<HandlerEntry, readonly string[]>();
-  /** What `startDeferred()` kept: adapter method, path and handler of each registration, flat. */
+  /** What `start()` or `startDeferred()` kept for `replay()`: adapter method, path and handler of each registration, flat. */
   private pending: unknown[] = [];
 
   /** The adapter method names Nest uses, from the public `RequestMethod` enum. */
@@ -54,31 +76,58 @@ export class RouteRegistrationRecorder {
 
   /**
    * Starts watching. `listener` hears of each route before the adapter
-   * registers it, `registered` right after the adapter's call returned.
-   * Each route it heard of is also kept for {@link replay}, which hears of
-   * them again, identified alike: the report is built only if asked for.
+   * registers it. Each route it heard of is also kept for {@link replay},
+   * which hears of them again, every one identified as `start()` would
+   * without `needsIdentifying`: the report is built only if asked for.
    */
-  start(adapter: object, entries: readonly HandlerEntry[], listener: RouteListener, registered?: () => void): void {
+  start(
+    adapter: object,
+    entries: readonly HandlerEntry[],
+    listener: RouteListener,
+    options: RecordingOptions = {},
+  ): void {
     this.stop();
     this.pending = [];
     const target = adapter as AdapterMethods;
     const byMethod = groupByAdapterMethod(entries);
-    const byLabel = new Map([...byMethod].map(([method, list]) => [method, groupByLabel(list)]));
+    const byLabel = new Map<string, Map<string, HandlerEntry[]>>();
+    const needsIdentifying = options.needsIdentifying;
+    const labelsToIdentify = needsIdentifying && labelsOf(byMethod, needsIdentifying);
+    const versionedLabels = needsIdentifying && labelsOf(byMethod, (entry) => entry.declaresVersion);
     for (const name of RouteRegistrationRecorder.methodNames) {
+      const candidates = byMethod.get(name) ?? [];
+      const toIdentify = labelsToIdentify?.get(name);
+      const versioned = versionedLabels?.get(name);
+      const labels = () => {
+        let index = byLabel.get(name);
+        if (index === undefined) byLabel.set(name, (index = groupByLabel(candidates)));
+        return index;
+      };
       this.wrap(
         target,
         name,
         (args) => {
           const handler = args[args.length - 1];
-          if (typeof args[0] !== 'string' || typeof handler !== 'function') return;
-          const entry = this.identify(args[0], handler, byMethod.get(name) ?? [], byLabel.get(name));
-          if (!entry) return;
+          const path = args[0];
+          if (typeof path !== 'string' || typeof handler !== 'function' || candidates.length === 0) return;
           this.seen++;
-          this.pending.push(name, args[0], handler);
+          this.pending.push(name, path, handler);
+          if (
+            labelsToIdentify !== undefined &&
+            handler.name.includes('.') &&
+            toIdentify?.has(handler.name) !== true &&
+            // Version filters make routes of versioned handlers (of every handler, with a default version) conditional.
+            (!this.versionFilterSeen || (!this.defaultVersionSet && versioned?.has(handler.name) !== true))
+          ) {
+            // It serves one of the handlers of this name, none of which needs identifying (or none of the app's
+            // controller methods): either way it answers as the module defaults, at all times.
+            return listener({ method: name, path, entry: undefined, conditional: false });
+          }
+          const entry = this.identify(path, handler, candidates, labels())!;
           const conditional = this.versionFilterSeen && (entry.declaresVersion || this.defaultVersionSet);
-          listener({ method: name, path: args[0], entry, conditional });
+          listener({ method: name, path, entry, conditional });
         },
-        registered,
+        options.registered,
       );
     }
     this.wrap(target, 'applyVersionFilter', (args) => {
@@ -232,6 +281,20 @@ function groupByAdapterMethod(entries: readonly HandlerEntry[]): Map<string, Han
     else list.push(entry);
   }
   return byMethod;
+}
+
+/** Per adapter method, the labels of the entries `test` accepts. */
+function labelsOf(
+  byMethod: ReadonlyMap<string, readonly HandlerEntry[]>,
+  test: (entry: HandlerEntry) => boolean,
+): Map<string, Set<string>> {
+  const labels = new Map<string, Set<string>>();
+  for (const [method, entries] of byMethod) {
+    const set = new Set<string>();
+    for (const entry of entries) if (test(entry)) set.add(entry.label);
+    labels.set(method, set);
+  }
+  return labels;
 }
 
 function groupByLabel(entries: readonly HandlerEntry[]): Map<string, HandlerEntry[]> {

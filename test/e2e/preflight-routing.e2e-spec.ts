@@ -299,4 +299,48 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
       expect(v1.headers['access-control-expose-headers']).toBeUndefined();
     });
   });
+
+  describe('header versioning: a version that answers as the module defaults shares a path with one that does not', () => {
+    // Version 1 has no @Cors() of its own, so its routes answer as the module defaults; it still serves only
+    // requests of its version, which the route recorder must keep in mind although nothing else singles it out.
+    @Controller({ path: 'orders', version: '1' })
+    class PlainOrdersController {
+      @Get()
+      list() {
+        return 'v1';
+      }
+    }
+    @Controller({ path: 'orders', version: '2' })
+    @Cors({ origin: 'https://v2.example.com' })
+    class TunedOrdersController {
+      @Get()
+      list() {
+        return 'v2';
+      }
+    }
+
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        adapter,
+        { imports: [CorsModule.forRoot({ origin: APP })], controllers: [PlainOrdersController, TunedOrdersController] },
+        { setup: (nest) => nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-Api-Version' }) },
+      );
+    });
+    afterAll(() => app.close());
+
+    it('refuses a preflight that one of the versions would refuse', async () => {
+      expect((await preflight(app, '/orders', APP, 'GET')).status).toBe(403);
+      expect((await preflight(app, '/orders', 'https://v2.example.com', 'GET')).status).toBe(403);
+    });
+
+    it('answers each actual request as the version that served it', async () => {
+      const v1 = await request(app.getHttpServer()).get('/orders').set('X-Api-Version', '1').set('Origin', APP);
+      expect(v1.text).toBe('v1');
+      expect(v1.headers['access-control-allow-origin']).toBe(APP);
+      const v2 = await request(app.getHttpServer()).get('/orders').set('X-Api-Version', '2').set('Origin', APP);
+      expect(v2.text).toBe('v2');
+      expect(v2.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
 });

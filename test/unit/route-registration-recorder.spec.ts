@@ -52,6 +52,7 @@ function registerAll(adapter: Record<string, (path: string, handler: Function) =
 function fakeAdapter(): Record<string, (path: string, handler: Function) => void> {
   const adapter: Record<string, (path: string, handler: Function) => void> = {};
   for (const name of RouteRegistrationRecorder.methodNames) adapter[name] = () => undefined;
+  adapter.applyVersionFilter = () => undefined;
   return adapter;
 }
 
@@ -60,7 +61,7 @@ describe('RouteRegistrationRecorder: identified later, as while registering', ()
     const eager = new RouteRegistrationRecorder();
     const eagerAdapter = fakeAdapter();
     const seenEagerly: Array<[string, string, HandlerEntry]> = [];
-    eager.start(eagerAdapter, ENTRIES, ({ method, path, entry }) => seenEagerly.push([method, path, entry]));
+    eager.start(eagerAdapter, ENTRIES, ({ method, path, entry }) => seenEagerly.push([method, path, entry!]));
     registerAll(eagerAdapter);
     eager.stop();
 
@@ -92,7 +93,7 @@ describe('RouteRegistrationRecorder: identified later, as while registering', ()
     const recorder = new RouteRegistrationRecorder();
     const adapter = fakeAdapter();
     const seenLive: Array<[string, string, HandlerEntry]> = [];
-    recorder.start(adapter, ENTRIES, ({ method, path, entry }) => seenLive.push([method, path, entry]));
+    recorder.start(adapter, ENTRIES, ({ method, path, entry }) => seenLive.push([method, path, entry!]));
     registerAll(adapter);
     // Still recording: the replay must not start from the counts the live identification left.
     const replayed: Array<[string, string, HandlerEntry]> = [];
@@ -114,7 +115,7 @@ describe('RouteRegistrationRecorder: identified later, as while registering', ()
     const recorder = new RouteRegistrationRecorder();
     const adapter = fakeAdapter();
     const seenLive: HandlerEntry[] = [];
-    recorder.start(adapter, entries, ({ entry: found }) => seenLive.push(found));
+    recorder.start(adapter, entries, ({ entry: found }) => seenLive.push(found!));
     for (const path of ['/dup/:id', '/dup/extra', '/dup/:id']) {
       const handler = () => undefined;
       Object.defineProperty(handler, 'name', { value: 'DupController.one' });
@@ -126,6 +127,71 @@ describe('RouteRegistrationRecorder: identified later, as while registering', ()
 
     expect(seenLive).toEqual([first, first, second]);
     expect(replayed).toEqual(seenLive);
+  });
+
+  it('with needsIdentifying, identifies only the routes of labels that need it, and replays all of them', () => {
+    const tuned = entry('TunedController.get', RequestMethod.GET, 'tuned');
+    const versioned = { ...entry('VersionedController.get', RequestMethod.GET, 'versioned'), declaresVersion: true };
+    const entries = [...ENTRIES, tuned, versioned];
+    const recorder = new RouteRegistrationRecorder();
+    const adapter = fakeAdapter();
+    const heard: string[] = [];
+    recorder.start(
+      adapter,
+      entries,
+      ({ method, path, entry: found }) => heard.push(`${method} ${path} ${found ? entries.indexOf(found) : '-'}`),
+      { needsIdentifying: (candidate) => candidate === tuned },
+    );
+    registerAll(adapter);
+    const register = (method: string, path: string, name?: string) => {
+      const handler = () => undefined;
+      if (name !== undefined) Object.defineProperty(handler, 'name', { value: name });
+      (adapter as Record<string, (path: string, handler: Function) => void>)[method](path, handler);
+    };
+    register('get', '/tuned', 'TunedController.get');
+    // URI versioning applies no version filter: a versioned handler's routes always serve.
+    register('get', '/versioned', 'VersionedController.get');
+    // No `Controller.method` name (Nest 11 names no handler): identified.
+    register('get', '/a/users/:id');
+    const applyVersionFilter = (adapter as Record<string, Function>).applyVersionFilter;
+    // Header versioning: the routes of versioned handlers serve only their version, and are identified.
+    applyVersionFilter(() => undefined, {}, {});
+    register('get', '/versioned', 'VersionedController.get');
+    register('get', '/b/users/by-name/:name', 'UsersController.one');
+    // With a default version, any route may serve conditionally: every one is identified.
+    applyVersionFilter(() => undefined, {}, { defaultVersion: '1' });
+    register('get', '/b/users/:id', 'UsersController.one');
+
+    expect(heard).toEqual([
+      'get /a/users/:id -',
+      'get /a/users/by-name/:name -',
+      'get /b/users/:id -',
+      'get /b/users/by-name/:name -',
+      'post /orders -',
+      'get /tuned 3',
+      'get /versioned -',
+      'get /a/users/:id 0',
+      'get /versioned 4',
+      'get /b/users/by-name/:name -',
+      'get /b/users/:id 1',
+    ]);
+    expect(recorder.routesSeen).toBe(11);
+    const replayed: string[] = [];
+    recorder.replay(entries, (method, path, found) => replayed.push(`${method} ${path} ${entries.indexOf(found)}`));
+    recorder.stop();
+    expect(replayed).toEqual([
+      'get /a/users/:id 0',
+      'get /a/users/by-name/:name 0',
+      'get /b/users/:id 1',
+      'get /b/users/by-name/:name 1',
+      'post /orders 2',
+      'get /tuned 3',
+      'get /versioned 4',
+      'get /a/users/:id 0',
+      'get /versioned 4',
+      'get /b/users/by-name/:name 1',
+      'get /b/users/:id 1',
+    ]);
   });
 
   it('puts the adapter methods back when it stops', () => {
