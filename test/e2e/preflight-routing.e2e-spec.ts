@@ -247,6 +247,14 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
     });
   });
 
+  /** An app with the module defaults allowing APP, and header versioning (`X-Api-Version`). */
+  const headerVersionedApp = (controllers: Array<new () => unknown>) =>
+    createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: APP })], controllers },
+      { setup: (nest) => nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-Api-Version' }) },
+    );
+
   describe('header versioning: routes that share a path', () => {
     @Controller({ path: 'orders', version: '1' })
     @Cors({ origin: ['https://v1.example.com', 'https://both.example.com'] })
@@ -267,11 +275,7 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
 
     let app: INestApplication;
     beforeAll(async () => {
-      app = await createApp(
-        adapter,
-        { imports: [CorsModule.forRoot({ origin: APP })], controllers: [OrdersV1Controller, OrdersV2Controller] },
-        { setup: (nest) => nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-Api-Version' }) },
-      );
+      app = await headerVersionedApp([OrdersV1Controller, OrdersV2Controller]);
     });
     afterAll(() => app.close());
 
@@ -321,11 +325,7 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
 
     let app: INestApplication;
     beforeAll(async () => {
-      app = await createApp(
-        adapter,
-        { imports: [CorsModule.forRoot({ origin: APP })], controllers: [PlainOrdersController, TunedOrdersController] },
-        { setup: (nest) => nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-Api-Version' }) },
-      );
+      app = await headerVersionedApp([PlainOrdersController, TunedOrdersController]);
     });
     afterAll(() => app.close());
 
