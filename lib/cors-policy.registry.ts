@@ -254,16 +254,15 @@ export class CorsPolicyRegistry {
    * @internal
    */
   candidateFor(entry: HandlerEntry, conditional: boolean): RouteCandidate {
-    if (
-      entry.equivalentPolicy === this.compiled.defaults &&
-      entry.hosts === undefined &&
-      !conditional &&
-      this.paths.size === 0 &&
-      !this.debug
-    ) {
+    if (!conditional && this.paths.size === 0 && !this.debug && this.answersAsDefaults(entry)) {
       return this.defaultsCandidate!;
     }
     return routeCandidate(entry.policy, entry.label, { hosts: entry.hosts, conditional });
+  }
+
+  /** Its handler answers as the defaults and it is bound to no host (what `candidateFor` asks of the entry). */
+  private answersAsDefaults(entry: HandlerEntry): boolean {
+    return entry.equivalentPolicy === this.compiled.defaults && entry.hosts === undefined;
   }
 
   /**
@@ -275,8 +274,7 @@ export class CorsPolicyRegistry {
    */
   get routesToIdentify(): ((entry: HandlerEntry) => boolean) | undefined {
     if (this.paths.size > 0 || this.debug) return undefined;
-    const defaults = this.compiled.defaults;
-    return (entry) => entry.equivalentPolicy !== defaults || entry.hosts !== undefined;
+    return (entry) => !this.answersAsDefaults(entry);
   }
 
   /**

@@ -90,7 +90,6 @@ export class RouteRegistrationRecorder {
     this.pending = [];
     const target = adapter as AdapterMethods;
     const byMethod = groupByAdapterMethod(entries);
-    const byLabel = new Map<string, Map<string, HandlerEntry[]>>();
     const needsIdentifying = options.needsIdentifying;
     const labelsToIdentify = needsIdentifying && labelsOf(byMethod, needsIdentifying);
     const versionedLabels = needsIdentifying && labelsOf(byMethod, (entry) => entry.declaresVersion);
@@ -98,11 +97,9 @@ export class RouteRegistrationRecorder {
       const candidates = byMethod.get(name) ?? [];
       const toIdentify = labelsToIdentify?.get(name);
       const versioned = versionedLabels?.get(name);
-      const labels = () => {
-        let index = byLabel.get(name);
-        if (index === undefined) byLabel.set(name, (index = groupByLabel(candidates)));
-        return index;
-      };
+      // Built on the first route that is identified: apps whose routes all skip identification never need it.
+      let byLabel: Map<string, HandlerEntry[]> | undefined;
+      const labels = () => (byLabel ??= groupByLabel(candidates));
       this.wrap(
         target,
         name,
