@@ -88,6 +88,7 @@ function controllerHandlers(
     readonly requestMethod: RequestMethod;
     readonly methodPaths: string | string[];
     readonly reference: unknown;
+    readonly declaresVersion: boolean;
   }> = [];
   for (const methodName of scanner.getAllMethodNames(controller.prototype)) {
     const handler = controller.prototype[methodName] as Function;
@@ -100,6 +101,7 @@ function controllerHandlers(
       requestMethod,
       methodPaths,
       reference: metadata.read(CORS_METADATA, handler),
+      declaresVersion: controllerVersion || metadata.read(VERSION_METADATA, handler) !== undefined,
     });
   }
   // Handlers without a @Cors() of their own share the class's policy: merged, validated and compiled once
@@ -115,7 +117,7 @@ function controllerHandlers(
       : undefined;
   // One object literal for every entry: the guard reads entries on every request, and entries built by
   // spreading would each get a V8 hidden class of their own.
-  return found.map(({ methodName, handler, requestMethod, methodPaths, reference }): HandlerEntry => {
+  return found.map(({ methodName, handler, requestMethod, methodPaths, reference, declaresVersion }): HandlerEntry => {
     const label = labelOf(controller, methodName);
     const routeLayer = reference === undefined ? undefined : catalog.resolve(reference, label);
     const setsNothing = classSetsNothing && (routeLayer === undefined || catalog.setsNothing(routeLayer));
@@ -134,7 +136,7 @@ function controllerHandlers(
       equivalentPolicy: setsNothing ? catalog.defaults : policy,
       hosts,
       requestMethod,
-      declaresVersion: controllerVersion || metadata.read(VERSION_METADATA, handler) !== undefined,
+      declaresVersion,
       controllerPaths,
       methodPaths,
       mayOverwriteVary:

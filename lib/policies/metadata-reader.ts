@@ -13,9 +13,18 @@ export class MetadataReader {
   private readonly bareObjects = new Map<object, boolean>();
   /** The same per prototype and property key (`ROUTE_ARGS_METADATA` is kept per method name on the class). */
   private readonly bareProperties = new Map<object, Map<string, boolean>>();
+  /** The target of the last read, and what its chain was: a handler's keys are read one after another. */
+  private lastTarget?: object;
+  private lastProperty?: string;
+  private lastBare = false;
 
   read(key: string, target: object, property?: string): unknown {
-    return this.hasBareChain(target, property)
+    if (target !== this.lastTarget || property !== this.lastProperty) {
+      this.lastBare = this.hasBareChain(target, property);
+      this.lastTarget = target;
+      this.lastProperty = property;
+    }
+    return this.lastBare
       ? Reflect.getOwnMetadata(key, target, property as string)
       : Reflect.getMetadata(key, target, property as string);
   }

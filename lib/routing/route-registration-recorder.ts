@@ -109,12 +109,13 @@ export class RouteRegistrationRecorder {
           if (typeof path !== 'string' || typeof handler !== 'function' || candidates.length === 0) return;
           this.seen++;
           this.pending.push(name, path, handler);
+          const label = handler.name;
           if (
             labelsToIdentify !== undefined &&
-            handler.name.includes('.') &&
-            toIdentify?.has(handler.name) !== true &&
+            label.includes('.') &&
+            toIdentify?.has(label) !== true &&
             // Version filters make routes of versioned handlers (of every handler, with a default version) conditional.
-            (!this.versionFilterSeen || (!this.defaultVersionSet && versioned?.has(handler.name) !== true))
+            (!this.versionFilterSeen || (!this.defaultVersionSet && versioned?.has(label) !== true))
           ) {
             // It serves one of the handlers of this name, none of which needs identifying (or none of the app's
             // controller methods): either way it answers as the module defaults, at all times.
