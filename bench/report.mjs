@@ -375,7 +375,10 @@ function bootRowLabel(row) {
 /** The module's own boot work (bench/boot.mjs clocks it) and its share of the app's `app.init()` without the module. */
 function ownBootWork(row) {
   const own = row.module.moduleWorkMillis;
-  return own === undefined ? '–' : `${own.toFixed(1)} ms (${percent(own / row.none.initMillis)})`;
+  if (own === undefined) return '–';
+  const range = row.module.moduleWorkRange;
+  const spread = range === undefined ? '' : `; ${range[0].toFixed(1)}–${range[1].toFixed(1)} ms over the processes`;
+  return `${own.toFixed(1)} ms (${percent(own / row.none.initMillis)}${spread})`;
 }
 
 /**

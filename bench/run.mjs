@@ -71,7 +71,7 @@ const config = {
   realisticRounds: Number(process.env.BENCH_REALISTIC_ROUNDS ?? (QUICK ? 2 : 5)),
   /** Boot cost: app sizes, and fresh processes per adapter, variant and size. */
   bootSizes: (process.env.BENCH_BOOT_SIZES ?? '1000,10000').split(',').map(Number),
-  bootRepeats: Number(process.env.BENCH_BOOT_REPEATS ?? 3),
+  bootRepeats: Number(process.env.BENCH_BOOT_REPEATS ?? 5),
   adapters: (process.env.BENCH_ADAPTERS ?? ADAPTERS.join(',')).split(','),
   sizes: (process.env.BENCH_SIZES ?? APP_SIZES.join(',')).split(',').map(Number),
   scenarios: (process.env.BENCH_SCENARIOS ?? SCENARIOS.map((scenario) => scenario.id).join(',')).split(','),
@@ -347,6 +347,14 @@ async function benchBoot() {
           heapBytes: of('heapBytes'),
           rssBytes: of('rssBytes'),
           moduleWorkMillis: variant === 'none' ? undefined : of('moduleWorkMillis'),
+          // The spread over processes: one process's own work moves by a quarter either way on this machine.
+          moduleWorkRange:
+            variant === 'none'
+              ? undefined
+              : [
+                  Math.min(...samples[variant].map((sample) => sample.moduleWorkMillis)),
+                  Math.max(...samples[variant].map((sample) => sample.moduleWorkMillis)),
+                ],
         };
       };
       const none = summary('none');
