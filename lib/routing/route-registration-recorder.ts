@@ -149,12 +149,12 @@ export class RouteRegistrationRecorder {
     this.stop();
     this.pending = [];
     const target = adapter as AdapterMethods;
-    const served = new Set(entries.map((entry) => entry.requestMethod));
+    const byMethod = groupByAdapterMethod(entries);
     for (const name of RouteRegistrationRecorder.methodNames) {
-      const method = RequestMethod[name.toUpperCase() as keyof typeof RequestMethod];
+      const served = byMethod.has(name);
       this.wrap(target, name, (args) => {
         const handler = args[args.length - 1];
-        if (typeof args[0] !== 'string' || typeof handler !== 'function' || !served.has(method)) return;
+        if (typeof args[0] !== 'string' || typeof handler !== 'function' || !served) return;
         this.seen++;
         this.pending.push(name, args[0], handler);
       });
