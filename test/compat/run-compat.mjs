@@ -30,6 +30,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -438,6 +439,10 @@ async function npmVersion() {
  * when the manifest, Node and npm are unchanged (then only the freshly packed
  * nestjs-cors is reinstalled). Returns `{ cached }`, or undefined on failure.
  */
+const TRANSIENT_INSTALL_ERROR = /ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E5\d\d/;
+/** Seconds before each retry of an install that failed with a {@link TRANSIENT_INSTALL_ERROR}. */
+const INSTALL_RETRY_WAITS = [5, 30, 90];
+
 async function installDependencies(name, dir, manifestText, npm) {
   const stamp = sha256(manifestText, process.version, npm);
   const stampFile = join(dir, '.compat-stamp');
@@ -461,10 +466,13 @@ async function installDependencies(name, dir, manifestText, npm) {
   }
   const args = ['install', '--no-audit', '--no-fund', ...(cached ? ['--prefer-offline'] : [])];
   let install = await timed(`install ${name}${cached ? ' (cached)' : ''}`, () => run('npm', args, { cwd: dir }));
-  if (install.code !== 0 && /ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E5\d\d/.test(commandOutput(install))) {
-    // A registry answer that was stale or cut off (a version published a moment ago, a dropped connection):
-    // once more, asking the registry again rather than the local cache.
-    install = await timed(`install ${name} (retry)`, () =>
+  // A registry answer that was stale or cut off (a dependency's release that names a version the registry does
+  // not list yet, a dropped connection): again, asking the registry rather than the local cache, after a wait
+  // long enough for a release to reach every registry node (one retry 25 s later was not: CI, 2026-12-03).
+  for (const waitSeconds of INSTALL_RETRY_WAITS) {
+    if (install.code === 0 || !TRANSIENT_INSTALL_ERROR.test(commandOutput(install))) break;
+    await sleep(waitSeconds * 1000);
+    install = await timed(`install ${name} (retry after ${waitSeconds} s)`, () =>
       run('npm', ['install', '--no-audit', '--no-fund', '--prefer-online'], { cwd: dir }),
     );
   }
