@@ -78,8 +78,12 @@ export class CorsRequestHook {
   private readonly logger = new Logger('CorsModule');
   private exchange = new HttpExchange(false);
   private router?: RequestRouter;
+  /** `registry.uniformRoutes`, read once: one object fewer between a request and its answer. */
+  private uniformRoutes?: readonly RouteCandidate[];
   private readonly slot = new RequestHookSlot();
   private isInstalled = false;
+  /** Whether anything reads the decision kept on the request (see {@link install}). */
+  private keepsDecisions = true;
 
   constructor(private readonly registry: CorsPolicyRegistry) {}
 
@@ -90,6 +94,10 @@ export class CorsRequestHook {
   install(adapter: RequestHookHost, router: RequestRouter | undefined): boolean {
     this.exchange = HttpExchange.forAdapterType(adapter.getType?.());
     this.router = router;
+    this.uniformRoutes = this.registry.uniformRoutes;
+    // The guard (when it has work) and the repair next to another CORS layer read the decision; with
+    // neither, no request carries one: two property stores fewer on every request.
+    this.keepsDecisions = !this.registry.guardHasNoWork || this.registry.allowOtherCorsLayers;
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
     this.isInstalled = this.slot.install(adapter, hook);
     return this.isInstalled;
@@ -126,6 +134,15 @@ export class CorsRequestHook {
     return this.exchange;
   }
 
+  /** Keeps what was decided on the request for the guard and the response repair, where either reads it. */
+  private record(
+    raw: CorsIncomingMessage,
+    policy: CompiledPolicy | undefined,
+    allowedOrigin: string | undefined,
+  ): void {
+    if (this.keepsDecisions) recordDecision(raw, policy, allowedOrigin);
+  }
+
   private handle(request: unknown, response: unknown, done: Done): unknown {
     const raw = this.exchange.rawRequest(request);
     const origin = raw.headers.origin;
@@ -142,12 +159,12 @@ export class CorsRequestHook {
 
   /** The handlers that serve this request, or the `paths` policy / module defaults. */
   private routesOf(request: unknown, raw: CorsIncomingMessage): readonly RouteCandidate[] {
-    return this.registry.uniformRoutes ?? this.orUnrouted(this.router?.actual(request, raw), raw);
+    return this.uniformRoutes ?? this.orUnrouted(this.router?.actual(request, raw), raw);
   }
 
   /** The handlers the request a preflight announces would reach, or the `paths` policy / module defaults. */
   private preflightRoutesOf(raw: CorsIncomingMessage, requestMethod: string): readonly RouteCandidate[] {
-    return this.registry.uniformRoutes ?? this.orUnrouted(this.router?.preflight(raw, requestMethod), raw);
+    return this.uniformRoutes ?? this.orUnrouted(this.router?.preflight(raw, requestMethod), raw);
   }
 
   /** What the router found, or, when no controller route serves the request, its `paths` policy / the module defaults. */
@@ -173,12 +190,12 @@ export class CorsRequestHook {
         }
         const policy = routes[0].policy;
         const target = this.exchange.headerTarget(response);
-        recordDecision(raw, policy, answerActualRequest(policy, undefined, false, target));
+        this.record(raw, policy, answerActualRequest(policy, undefined, false, target));
         return;
       }
     }
     // Nothing decided that the guard could keep: it judges the handler's policy itself.
-    recordDecision(raw, undefined, undefined);
+    this.record(raw, undefined, undefined);
   }
 
   private handleActual(
@@ -193,7 +210,7 @@ export class CorsRequestHook {
     const route = routes[0];
     const policy = route.policy;
     if (!policy.enabled) {
-      recordDecision(raw, policy, undefined);
+      this.record(raw, policy, undefined);
       if (this.registry.debug) {
         this.logger.debug(
           explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_DISABLED, route.label),
@@ -220,7 +237,7 @@ export class CorsRequestHook {
     route: RouteCandidate,
     allowed: boolean,
   ): void {
-    recordDecision(raw, route.policy, answerActualRequest(route.policy, origin, allowed, target));
+    this.record(raw, route.policy, answerActualRequest(route.policy, origin, allowed, target));
     if (!allowed && this.registry.debug) {
       this.logger.debug(
         explainRefusal('request', raw.method!, raw.url!, origin, route.policy, REFUSED_ORIGIN, route.label),
@@ -248,7 +265,7 @@ export class CorsRequestHook {
     if (answerAlike(routes) && verdicts.every((verdict) => verdict === verdicts[0])) {
       this.applyActual(raw, target, origin, routes[0], verdicts[0]);
     } else {
-      recordDecision(raw, undefined, undefined);
+      this.record(raw, undefined, undefined);
       if (routes.some(({ policy }) => policy.enabled)) appendVary(target, 'Origin');
     }
     done();
@@ -300,7 +317,7 @@ export class CorsRequestHook {
     const { raw, origin } = preflight;
     if (refusal !== undefined) {
       // Recorded for every preflight judged here: another CORS layer's answer is repaired from it.
-      recordDecision(raw, policy, undefined);
+      this.record(raw, policy, undefined);
       if (this.registry.debug) {
         const { requestMethod, raw, origin } = preflight;
         this.logger.debug(
@@ -311,7 +328,7 @@ export class CorsRequestHook {
       this.exchange.endEmpty(response, FORBIDDEN);
       return;
     }
-    recordDecision(raw, policy, allWildcard(routes) ? '*' : origin);
+    this.record(raw, policy, allWildcard(routes) ? '*' : origin);
     writePreflightHeaders(
       policy,
       origin,

@@ -16,11 +16,12 @@ export type CorsIncomingMessage = IncomingMessage & CorsRequestState;
 
 /**
  * Records what the module decided for a request: both fields, always in this
- * order, on every request the early layer sees (`undefined` where there is
- * nothing to record). Every raw request then gets the same two properties at
- * the same point, so it keeps one hidden class per app instead of one per
- * kind of request, and the property reads of the router and middleware that
- * run after the hook stay monomorphic.
+ * order (`undefined` where there is nothing to record), on every request the
+ * early layer sees in an app where something reads them (the guard, the
+ * response repair). Every raw request then gets the same two properties at
+ * the same point, or none does, so it keeps one hidden class per app instead
+ * of one per kind of request, and the property reads of the router and
+ * middleware that run after the hook stay monomorphic.
  */
 export function recordDecision(
   raw: CorsIncomingMessage,

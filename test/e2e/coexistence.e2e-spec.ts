@@ -265,6 +265,66 @@ describe('allowOtherCorsLayers: true next to @fastify/cors in a plugin: the plug
   });
 });
 
+@Controller('plain')
+class PlainController {
+  @Get()
+  list() {
+    return [];
+  }
+}
+
+/** One policy app-wide (no handler sets a field): the guard has nothing to check, the repair still works. */
+@Module({
+  imports: [
+    CorsModule.forRoot({ origin: APP, credentials: true, exposedHeaders: ['X-Total'], allowOtherCorsLayers: true }),
+  ],
+  controllers: [PlainController],
+})
+class UniformAppModule {}
+
+describe.each(['express', 'fastify'] as const)(
+  'allowOtherCorsLayers: true with one policy app-wide, next to app.enableCors() (%s)',
+  (adapter) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      const httpAdapter = adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+      app = await NestFactory.create(UniformAppModule, httpAdapter, { logger: false });
+      app.enableCors(OTHER);
+      await app.listen(0, '127.0.0.1');
+    });
+    afterAll(() => app.close());
+
+    const MODULE_HEADERS = {
+      'access-control-allow-origin': [APP],
+      'access-control-allow-credentials': ['true'],
+      'access-control-expose-headers': ['X-Total'],
+    };
+    it.each([
+      ['an actual request', '/plain', 200],
+      ['a 404', '/nope', 404],
+    ] as const)("%s from an allowed origin: the module's headers, once", async (_, path, status) => {
+      const res = await send(app, 'GET', path, { Origin: APP });
+      expect(res.status).toBe(status);
+      expect(accessHeaders(res)).toEqual(MODULE_HEADERS);
+    });
+
+    it.each([
+      ['an actual request', 'GET', '/plain', {}, 200],
+      ['a preflight', 'OPTIONS', '/plain', { 'Access-Control-Request-Method': 'GET' }, 403],
+    ] as const)('%s from a refused origin: no access header', async (_, method, path, headers, status) => {
+      const res = await send(app, method, path, { Origin: EVIL, ...headers });
+      expect(res.status).toBe(status);
+      expect(accessHeaders(res)).toEqual({});
+    });
+
+    it('a request without Origin: no access header', async () => {
+      const res = await send(app, 'GET', '/plain', {});
+      expect(res.status).toBe(200);
+      expect(accessHeaders(res)).toEqual({});
+    });
+  },
+);
+
 describe('allowOtherCorsLayers: true: a head written by hand in every form (express)', () => {
   let app: INestApplication;
   beforeAll(async () => {

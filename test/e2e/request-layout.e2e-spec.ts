@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,
   Get,
@@ -18,10 +18,11 @@ import { preflight } from './http-helpers.js';
  * What the early layer leaves on the raw request: the same properties, in
  * the same order, whatever kind of request it was (no Origin, allowed,
  * refused, a disabled route, several candidate handlers, a preflight handed
- * on). One layout per app keeps the property accesses of the router and
- * middleware that run after the hook monomorphic (bench/findings.md, 3a).
- * A middleware, which runs after the hook and before the guard, reports the
- * layout it sees in a response header.
+ * on); none at all in an app where nothing reads them (one policy app-wide,
+ * no other CORS layer allowed). One layout per app keeps the property
+ * accesses of the router and middleware that run after the hook monomorphic
+ * (bench/findings.md, 3a). A middleware, which runs after the hook and before
+ * the guard, reports the layout it sees in a response header.
  */
 const APP = 'https://app.example.com';
 const OTHER = 'https://evil.example.net';
@@ -113,26 +114,59 @@ describe.each(ADAPTERS)('the raw request layout with one policy app-wide (%s)', 
       return {};
     }
   }
-  @Module({ imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [UniformController] })
-  class UniformModule implements NestModule {
-    configure(consumer: MiddlewareConsumer) {
-      consumer.apply(reportLayout).forRoutes(UniformController);
+  function uniformModule(options: CorsModuleOptions) {
+    @Module({ imports: [CorsModule.forRoot(options)], controllers: [UniformController] })
+    class UniformModule implements NestModule {
+      configure(consumer: MiddlewareConsumer) {
+        consumer.apply(reportLayout).forRoutes(UniformController);
+      }
     }
+    return UniformModule;
   }
-  let app: INestApplication;
-
-  beforeAll(async () => {
-    app = await createApp(adapter, { imports: [UniformModule] });
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
   });
-  afterAll(() => app.close());
 
-  it('is the same without Origin and from an allowed or refused origin', async () => {
+  /** The layout and CORS headers of a GET without Origin, from an allowed origin and from a refused one. */
+  async function answers(options: CorsModuleOptions) {
+    app = await createApp(adapter, { imports: [uniformModule(options)] });
     const server = app.getHttpServer();
-    const layouts = [
-      (await request(server).get('/uniform')).headers['x-layout'],
-      (await request(server).get('/uniform').set('Origin', APP)).headers['x-layout'],
-      (await request(server).get('/uniform').set('Origin', OTHER)).headers['x-layout'],
+    const responses = [
+      await request(server).get('/uniform'),
+      await request(server).get('/uniform').set('Origin', APP),
+      await request(server).get('/uniform').set('Origin', OTHER),
     ];
-    expect(layouts).toEqual([EXPECTED, EXPECTED, EXPECTED]);
+    return responses.map((res) => ({
+      status: res.status,
+      layout: res.headers['x-layout'],
+      allowOrigin: res.headers['access-control-allow-origin'],
+      vary: res.headers.vary,
+    }));
+  }
+
+  it('is empty when nothing reads a decision (the guard has no work, no other CORS layer is allowed)', async () => {
+    expect(await answers({ origin: [APP] })).toEqual([
+      { status: 200, layout: '', allowOrigin: undefined, vary: 'Origin' },
+      { status: 200, layout: '', allowOrigin: APP, vary: 'Origin' },
+      { status: 200, layout: '', allowOrigin: undefined, vary: 'Origin' },
+    ]);
+  });
+
+  it('has both fields on every request when the guard has work (rejectDisallowedOrigins)', async () => {
+    expect(await answers({ origin: [APP], rejectDisallowedOrigins: true })).toEqual([
+      { status: 200, layout: EXPECTED, allowOrigin: undefined, vary: 'Origin' },
+      { status: 200, layout: EXPECTED, allowOrigin: APP, vary: 'Origin' },
+      { status: 403, layout: EXPECTED, allowOrigin: undefined, vary: 'Origin' },
+    ]);
+  });
+
+  it('has both fields on every request when another CORS layer may answer (allowOtherCorsLayers)', async () => {
+    expect(await answers({ origin: [APP], allowOtherCorsLayers: true })).toEqual([
+      { status: 200, layout: EXPECTED, allowOrigin: undefined, vary: 'Origin' },
+      { status: 200, layout: EXPECTED, allowOrigin: APP, vary: 'Origin' },
+      { status: 200, layout: EXPECTED, allowOrigin: undefined, vary: 'Origin' },
+    ]);
   });
 });
