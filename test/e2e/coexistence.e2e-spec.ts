@@ -160,6 +160,21 @@ function accessHeaders(res: RawResponse): Record<string, string[]> {
   return found;
 }
 
+/** Sends a request and checks its status and exactly the access headers it carries. */
+async function expectAnswer(
+  app: INestApplication,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  status: number,
+  access: Readonly<Record<string, readonly string[]>>,
+  body?: string,
+): Promise<void> {
+  const res = await send(app, method, path, headers, body);
+  expect(res.status).toBe(status);
+  expect(accessHeaders(res)).toEqual(access);
+}
+
 describe.each(CASES)('allowOtherCorsLayers: true next to $layer ($adapter)', ({ adapter, app: appOptions, main }) => {
   let app: INestApplication;
   const logger = new RecordingLogger();
@@ -186,21 +201,15 @@ describe.each(CASES)('allowOtherCorsLayers: true next to $layer ($adapter)', ({ 
       ['a preflight', 'OPTIONS', '/things', { 'Access-Control-Request-Method': 'POST' }, undefined, 403],
       ['a preflight of a 404', 'OPTIONS', '/nope', { 'Access-Control-Request-Method': 'GET' }, undefined, 403],
     ] as const)('%s', async (_, method, path, headers, body, status) => {
-      const res = await send(app, method, path, { Origin: EVIL, ...headers }, body);
-      expect(res.status).toBe(status);
-      expect(accessHeaders(res)).toEqual({});
+      await expectAnswer(app, method, path, { Origin: EVIL, ...headers }, status, {}, body);
     });
 
     it('nor does an allowed origin on a @Cors(false) route', async () => {
-      const res = await send(app, 'GET', '/open', { Origin: APP });
-      expect(res.status).toBe(200);
-      expect(accessHeaders(res)).toEqual({});
+      await expectAnswer(app, 'GET', '/open', { Origin: APP }, 200, {});
     });
 
     it('nor a request without Origin', async () => {
-      const res = await send(app, 'GET', '/things', {});
-      expect(res.status).toBe(200);
-      expect(accessHeaders(res)).toEqual({});
+      await expectAnswer(app, 'GET', '/things', {}, 200, {});
     });
   });
 
@@ -216,15 +225,11 @@ describe.each(CASES)('allowOtherCorsLayers: true next to $layer ($adapter)', ({ 
       // Paths no controller serves follow the module defaults: origin only.
       ['a 404', 'GET', '/nope', 404, { 'access-control-allow-origin': [APP] }],
     ] as const)('%s', async (_, method, path, status, expected) => {
-      const res = await send(app, method, path, { Origin: APP });
-      expect(res.status).toBe(status);
-      expect(accessHeaders(res)).toEqual(expected);
+      await expectAnswer(app, method, path, { Origin: APP }, status, expected);
     });
 
     it('a preflight', async () => {
-      const res = await send(app, 'OPTIONS', '/things', { Origin: APP, 'Access-Control-Request-Method': 'POST' });
-      expect(res.status).toBe(204);
-      expect(accessHeaders(res)).toEqual({
+      await expectAnswer(app, 'OPTIONS', '/things', { Origin: APP, 'Access-Control-Request-Method': 'POST' }, 204, {
         'access-control-allow-origin': [APP],
         'access-control-allow-credentials': ['true'],
       });
@@ -253,15 +258,11 @@ describe('allowOtherCorsLayers: true next to @fastify/cors in a plugin: the plug
     ['the OPTIONS route of @fastify/cors, without a preflight', 'OPTIONS', '/api/plugin', {}, 400],
     ['a preflight under the plugin', 'OPTIONS', '/api/plugin', { 'Access-Control-Request-Method': 'GET' }, 403],
   ] as const)('%s: nothing for a refused origin', async (_, method, path, headers, status) => {
-    const res = await send(app, method, path, { Origin: EVIL, ...headers });
-    expect(res.status).toBe(status);
-    expect(accessHeaders(res)).toEqual({});
+    await expectAnswer(app, method, path, { Origin: EVIL, ...headers }, status, {});
   });
 
   it("a plugin route answers an allowed origin with the module defaults' headers only", async () => {
-    const res = await send(app, 'GET', '/api/plugin', { Origin: APP });
-    expect(res.status).toBe(200);
-    expect(accessHeaders(res)).toEqual({ 'access-control-allow-origin': [APP] });
+    await expectAnswer(app, 'GET', '/api/plugin', { Origin: APP }, 200, { 'access-control-allow-origin': [APP] });
   });
 });
 
@@ -303,24 +304,18 @@ describe.each(['express', 'fastify'] as const)(
       ['an actual request', '/plain', 200],
       ['a 404', '/nope', 404],
     ] as const)("%s from an allowed origin: the module's headers, once", async (_, path, status) => {
-      const res = await send(app, 'GET', path, { Origin: APP });
-      expect(res.status).toBe(status);
-      expect(accessHeaders(res)).toEqual(MODULE_HEADERS);
+      await expectAnswer(app, 'GET', path, { Origin: APP }, status, MODULE_HEADERS);
     });
 
     it.each([
       ['an actual request', 'GET', '/plain', {}, 200],
       ['a preflight', 'OPTIONS', '/plain', { 'Access-Control-Request-Method': 'GET' }, 403],
     ] as const)('%s from a refused origin: no access header', async (_, method, path, headers, status) => {
-      const res = await send(app, method, path, { Origin: EVIL, ...headers });
-      expect(res.status).toBe(status);
-      expect(accessHeaders(res)).toEqual({});
+      await expectAnswer(app, method, path, { Origin: EVIL, ...headers }, status, {});
     });
 
     it('a request without Origin: no access header', async () => {
-      const res = await send(app, 'GET', '/plain', {});
-      expect(res.status).toBe(200);
-      expect(accessHeaders(res)).toEqual({});
+      await expectAnswer(app, 'GET', '/plain', {}, 200, {});
     });
   },
 );

@@ -7,6 +7,7 @@ import {
   type INestApplication,
   type MiddlewareConsumer,
   type NestModule,
+  type Type,
 } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
@@ -72,11 +73,12 @@ class LayoutController {
   }
 }
 
-function moduleWith(options: CorsModuleOptions) {
-  @Module({ imports: [CorsModule.forRoot(options)], controllers: [LayoutController] })
+/** The app's module: `controller` with the layout-reporting middleware, behind `CorsModule.forRoot(options)`. */
+function moduleWith(options: CorsModuleOptions, controller: Type = LayoutController) {
+  @Module({ imports: [CorsModule.forRoot(options)], controllers: [controller] })
   class LayoutModule implements NestModule {
     configure(consumer: MiddlewareConsumer) {
-      consumer.apply(reportLayout).forRoutes(LayoutController);
+      consumer.apply(reportLayout).forRoutes(controller);
     }
   }
   return LayoutModule;
@@ -114,15 +116,6 @@ describe.each(ADAPTERS)('the raw request layout with one policy app-wide (%s)', 
       return {};
     }
   }
-  function uniformModule(options: CorsModuleOptions) {
-    @Module({ imports: [CorsModule.forRoot(options)], controllers: [UniformController] })
-    class UniformModule implements NestModule {
-      configure(consumer: MiddlewareConsumer) {
-        consumer.apply(reportLayout).forRoutes(UniformController);
-      }
-    }
-    return UniformModule;
-  }
   let app: INestApplication | undefined;
   afterEach(async () => {
     await app?.close();
@@ -131,7 +124,7 @@ describe.each(ADAPTERS)('the raw request layout with one policy app-wide (%s)', 
 
   /** The layout and CORS headers of a GET without Origin, from an allowed origin and from a refused one. */
   async function answers(options: CorsModuleOptions) {
-    app = await createApp(adapter, { imports: [uniformModule(options)] });
+    app = await createApp(adapter, { imports: [moduleWith(options, UniformController)] });
     const server = app.getHttpServer();
     const responses = [
       await request(server).get('/uniform'),
