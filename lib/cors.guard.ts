@@ -7,6 +7,10 @@ import { keepOriginInVary } from './http/vary-repair.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { HandlerEntry } from './policies/handler-entry.interface.js';
 
+/** Where an HTTP execution context keeps the request and the response among its arguments. */
+const REQUEST = 0;
+const RESPONSE = 1;
+
 /**
  * The module's global guard (`APP_GUARD`): the check against the exact
  * handler Nest runs, on every HTTP request that reaches one.
@@ -35,11 +39,13 @@ export class CorsGuard implements CanActivate {
     const entry = this.registry.entryFor(context.getClass(), context.getHandler());
     if (entry === undefined) return true;
     const policy = entry.policy;
-    const http = context.switchToHttp();
+    // An HTTP context's arguments are (request, response, next). Read directly: `switchToHttp()` assigns three
+    // new closures to the context on every call.
     const exchange = this.hook.httpExchange;
-    const raw = exchange.rawRequest(http.getRequest()) as CorsIncomingMessage | undefined;
+    const raw = exchange.rawRequest(context.getArgByIndex(REQUEST)) as CorsIncomingMessage | undefined;
     if (raw === undefined || raw.headers === undefined) return true;
-    if (entry.mayOverwriteVary) keepOriginInVary(exchange.rawResponse(http.getResponse()) as ServerResponse);
+    if (entry.mayOverwriteVary)
+      keepOriginInVary(exchange.rawResponse(context.getArgByIndex(RESPONSE)) as ServerResponse);
     const origin = raw.headers.origin;
     // The early layer's decision stands when it used this handler's policy or one that answers alike.
     const decided = raw[CORS_POLICY];
@@ -49,7 +55,7 @@ export class CorsGuard implements CanActivate {
       // No decision recorded: the early layer wrote at most `Vary: Origin`, all that an
       // origin-dependent (or disabled) policy writes without `Origin`.
       if (decided === undefined ? !policy.wildcardOrigin : same) return true;
-      this.rewrite(entry, raw, http.getResponse(), undefined, false);
+      this.rewrite(entry, raw, context.getArgByIndex(RESPONSE), undefined, false);
       return true;
     }
     if (raw.method === 'OPTIONS' && raw.headers['access-control-request-method'] !== undefined) {
@@ -57,8 +63,9 @@ export class CorsGuard implements CanActivate {
       return true;
     }
     const allowed = policy.enabled && policy.origins.matches(origin, raw);
-    if (allowed === true || allowed === false) return this.settle(entry, raw, http.getResponse(), origin, allowed);
-    return allowed.then((value) => this.settle(entry, raw, http.getResponse(), origin, value));
+    const response: unknown = context.getArgByIndex(RESPONSE);
+    if (allowed === true || allowed === false) return this.settle(entry, raw, response, origin, allowed);
+    return allowed.then((value) => this.settle(entry, raw, response, origin, value));
   }
 
   private settle(

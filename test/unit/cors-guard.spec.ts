@@ -28,7 +28,7 @@ function contextOf(raw: CorsIncomingMessage, response: FakeHeaders): ExecutionCo
     getType: () => 'http',
     getClass: () => Controller,
     getHandler: () => handler,
-    switchToHttp: () => ({ getRequest: () => raw, getResponse: () => response }),
+    getArgByIndex: (index: number) => [raw, response, undefined][index],
   } as unknown as ExecutionContext;
 }
 
