@@ -316,7 +316,7 @@ export class CorsRequestHook {
     const target = this.exchange.headerTarget(response);
     const { raw, origin } = preflight;
     if (refusal !== undefined) {
-      // Recorded for every preflight judged here: another CORS layer's answer is repaired from it.
+      // Kept, where read, for every preflight judged here: another CORS layer's answer is repaired from it.
       this.record(raw, policy, undefined);
       if (this.registry.debug) {
         const { requestMethod, raw, origin } = preflight;
