@@ -25,7 +25,7 @@ import {
   VARIANTS,
   variantMeasures,
 } from './scenarios.mjs';
-import { median, rotate, shuffled } from './stats.mjs';
+import { median, minMax, rotate, shuffled } from './stats.mjs';
 
 const ALL_VARIANTS = VARIANTS;
 /** What own-time.mjs times: the floor (the control) and the module with and without route lookups. */
@@ -349,12 +349,7 @@ async function benchBoot() {
           moduleWorkMillis: variant === 'none' ? undefined : of('moduleWorkMillis'),
           // The spread over processes: one process's own work moves by a quarter either way on this machine.
           moduleWorkRange:
-            variant === 'none'
-              ? undefined
-              : [
-                  Math.min(...samples[variant].map((sample) => sample.moduleWorkMillis)),
-                  Math.max(...samples[variant].map((sample) => sample.moduleWorkMillis)),
-                ],
+            variant === 'none' ? undefined : minMax(samples[variant].map((sample) => sample.moduleWorkMillis)),
         };
       };
       const none = summary('none');

@@ -434,15 +434,16 @@ async function npmVersion() {
   return result.stdout.trim();
 }
 
+/** An install failure that a later attempt may not have: a stale or cut-off registry answer. */
+const TRANSIENT_INSTALL_ERROR = /ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E5\d\d/;
+/** Seconds before each retry of an install that failed with a {@link TRANSIENT_INSTALL_ERROR}. */
+const INSTALL_RETRY_WAITS = [5, 30, 90];
+
 /**
  * Installs the dependencies of `manifestText` in `dir`, reusing node_modules
  * when the manifest, Node and npm are unchanged (then only the freshly packed
  * nestjs-cors is reinstalled). Returns `{ cached }`, or undefined on failure.
  */
-const TRANSIENT_INSTALL_ERROR = /ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E5\d\d/;
-/** Seconds before each retry of an install that failed with a {@link TRANSIENT_INSTALL_ERROR}. */
-const INSTALL_RETRY_WAITS = [5, 30, 90];
-
 async function installDependencies(name, dir, manifestText, npm) {
   const stamp = sha256(manifestText, process.version, npm);
   const stampFile = join(dir, '.compat-stamp');
