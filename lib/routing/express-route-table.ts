@@ -56,7 +56,9 @@ const LOWER_CASE_METHODS: ReadonlyMap<string, string> = new Map(METHODS.map((nam
  * every method.
  *
  * Exactness: every answer is confirmed with the regular expression
- * path-to-regexp builds for the route with the options Express uses. Speed: a trie over path
+ * path-to-regexp builds for the route with the options Express uses, from
+ * the pattern as its router reads it (trailing slashes taken off unless
+ * routing is strict). Speed: a trie over path
  * segments, built at boot, narrows the routes to those that can match at all
  * (a handful), so a lookup never scans the route list.
  *
@@ -80,7 +82,8 @@ export class ExpressRouteTable {
   }
 
   /** Adds a route in declaration order. `method` is the adapter method (`get`, `all`, …). */
-  add(method: string, path: string, candidate: RouteCandidate): void {
+  add(method: string, declared: string, candidate: RouteCandidate): void {
+    const path = this.matching.strict ? declared : loosened(declared);
     const plain = PLAIN_PATH.test(path);
     const variants = plain ? undefined : parsedPatternSegments(path, this.matching.caseSensitive);
     // Express would have refused the same path when Nest registered it.
@@ -218,6 +221,20 @@ export class ExpressRouteTable {
     if (node.dynamic !== undefined && end !== start) this.collect(node.dynamic, pathname, next, found);
   }
 }
+
+/**
+ * A route pattern as Express's router matches it without strict routing:
+ * its trailing slashes taken off (the root `/` kept), so that `/users/` matches
+ * `/users` as well as `/users/`.
+ */
+function loosened(path: string): string {
+  if (path === '/') return path;
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+  return end === path.length ? path : path.slice(0, end);
+}
+
+const SLASH = 0x2f;
 
 /**
  * Where the first segment the trie reads begins: after the pathname's first

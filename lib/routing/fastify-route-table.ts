@@ -140,19 +140,40 @@ export class FastifyRouteTable {
 
   private addToRouter(method: string, url: string, candidate: RouteCandidate): void {
     const router = this.router!;
-    const existing = router.findRoute(method as FindMyWay.HTTPMethod, url);
-    if (existing) {
-      const store = existing.store as RouterStore;
-      store.slot = withCandidate(store.slot, candidate);
-      return;
-    }
     try {
       router.on(method as FindMyWay.HTTPMethod, url, noop, { slot: candidate } satisfies RouterStore);
+      return;
     } catch {
-      // A route Fastify itself accepted but this router cannot hold (a custom method): its preflights get the defaults.
+      // Declared before (Fastify took both: they differ by constraints), or a route this router cannot hold
+      // (a custom method: its preflights get the defaults).
+    }
+    const declared = this.declaredStore(method, url);
+    if (declared !== undefined) declared.slot = withCandidate(declared.slot, candidate);
+  }
+
+  /**
+   * The store of the route find-my-way holds for `method url`. `findRoute()`
+   * takes the pattern as written, where `on()` first drops duplicate and
+   * trailing slashes (with those options) and splits an optional parameter
+   * into two routes (one store for both): the pattern is read the same way here.
+   */
+  private declaredStore(method: string, url: string): RouterStore | undefined {
+    let pattern = url.replace(OPTIONAL_PARAMETER, '$1$2');
+    if (this.options.ignoreDuplicateSlashes === true) pattern = pattern.replace(DUPLICATE_SLASHES, '/');
+    if (this.options.ignoreTrailingSlash === true && pattern.length > 1 && pattern.endsWith('/')) {
+      pattern = pattern.slice(0, -1);
+    }
+    try {
+      return this.router!.findRoute(method as FindMyWay.HTTPMethod, pattern)?.store as RouterStore | undefined;
+    } catch {
+      return undefined; // a pattern find-my-way refused in on() as well
     }
   }
 }
+
+/** An optional parameter (`/:name?`), as find-my-way's `on()` finds it; `$1$2` is the pattern with it required. */
+const OPTIONAL_PARAMETER = /(\/:[^/()]*?)\?(\/?)/;
+const DUPLICATE_SLASHES = /\/\/+/g;
 
 /** A slot with `candidate` added (once: Nest may register one handler twice under one pattern). */
 function withCandidate(slot: Slot | undefined, candidate: RouteCandidate): Slot {

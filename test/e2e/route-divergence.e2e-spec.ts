@@ -169,6 +169,39 @@ class ExpressOptionalController {
   }
 }
 
+/** `@Get('end//')`: Nest takes one slash off and registers `/slash/end/`, which Express's router matches as `/slash/end`. */
+@Controller('slash')
+class ExpressSlashController {
+  @Get('end//')
+  @Header('X-Handler', 'slashEnd')
+  @Cors(own('slashEnd'))
+  end() {
+    return 'slashEnd';
+  }
+}
+
+/**
+ * A regex parameter (which the preflight table holds in find-my-way) and a
+ * wildcard followed by a slash (registered as `/wild/*` and a slash), which
+ * Fastify takes only with `ignoreTrailingSlash`: only in the setup that has it.
+ */
+@Controller('wild')
+class FastifyWildController {
+  @Get(':id(^\\d+)')
+  @Header('X-Handler', 'wildNumber')
+  @Cors(own('wildNumber'))
+  numeric() {
+    return 'wildNumber';
+  }
+
+  @Get('*//')
+  @Header('X-Handler', 'wildAny')
+  @Cors(own('wildAny'))
+  any() {
+    return 'wildAny';
+  }
+}
+
 /** The same routes in Fastify's syntax. */
 @Controller('items')
 class FastifyAnyController {
@@ -216,6 +249,9 @@ const BASE_PATHS = [
   '/acme/billing',
   '/zeta/billing',
   '/nothing/here',
+  '/slash/end',
+  '/wild/12',
+  '/wild/x/y',
 ];
 
 /** Spellings of one path: encodings, slashes, case, matrix parameters, long parameters, request-target forms. */
@@ -261,13 +297,13 @@ const EXPRESS_SERVES = {
   'GET /zeta/billing': 'orgBilling', // RouterModule parent param route
   'HEAD /items/42': 'itemById',
 };
-const FASTIFY_SERVES = {
+const FASTIFY_SERVES_GET = {
   'GET /items/me': 'itemMe', // static before param
   'GET /docs/%70ublic': 'docPublic', // Fastify decodes before matching
   'GET /acme/settings': 'acmeSettings',
   'GET /zeta/billing': 'orgBilling',
-  'HEAD /items/42': 'itemById',
 };
+const FASTIFY_SERVES = { ...FASTIFY_SERVES_GET, 'HEAD /items/42': 'itemById' };
 
 async function boot(httpAdapter: ExpressAdapter | FastifyAdapter, controllers: Type[]): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
@@ -283,7 +319,13 @@ async function boot(httpAdapter: ExpressAdapter | FastifyAdapter, controllers: T
   return app;
 }
 
-const EXPRESS_CONTROLLERS = [...SHARED, ExpressAnyController, ExpressFilesController, ExpressOptionalController];
+const EXPRESS_CONTROLLERS = [
+  ...SHARED,
+  ExpressAnyController,
+  ExpressFilesController,
+  ExpressOptionalController,
+  ExpressSlashController,
+];
 const FASTIFY_CONTROLLERS = [...SHARED, FastifyAnyController, FastifyFilesController];
 
 const SETUPS: Setup[] = [
@@ -323,6 +365,16 @@ const SETUPS: Setup[] = [
         FASTIFY_CONTROLLERS,
       ),
     serves: FASTIFY_SERVES,
+  },
+  {
+    // Fastify takes `/wild/*` followed by a slash only while it has no HEAD route (its own HEAD check refuses it).
+    name: 'fastify, ignoreTrailingSlash without HEAD routes',
+    create: () =>
+      boot(new FastifyAdapter({ exposeHeadRoutes: false, routerOptions: { ignoreTrailingSlash: true } as object }), [
+        ...FASTIFY_CONTROLLERS,
+        FastifyWildController,
+      ]),
+    serves: { ...FASTIFY_SERVES_GET, 'GET /wild/12': 'wildNumber', 'GET /wild/x/y': 'wildAny' },
   },
 ];
 

@@ -90,6 +90,30 @@ describe('ExpressRouteTable: the handler Express 5 runs', () => {
     expect(labels(strict.lookup(req('/Case')))).toEqual(['case']);
   });
 
+  it("reads a pattern's trailing slashes as Express's router does: taken off without strict routing", () => {
+    // Nest registers `@Get('end//')` as `/slash/end/`; Express's router then matches `/slash/end` too.
+    const routes: Array<[string, string, RouteCandidate]> = [
+      ['get', '/slash/end/', route('end')],
+      ['get', '/slash/:id//', route('param')],
+      ['get', '//', route('root')],
+    ];
+    const loose = express(routes);
+    for (const [url, expected] of [
+      ['/slash/end', 'end'],
+      ['/slash/end/', 'end'],
+      ['/slash/7', 'param'],
+      ['/slash/7/', 'param'],
+      ['/', 'root'],
+    ]) {
+      expect([url, labels(loose.lookup(req(url)))]).toEqual([url, [expected]]);
+    }
+    expect(labels(loose.lookup(req('/slash/7//')))).toEqual([]);
+    const strict = express(routes, { caseSensitive: false, strict: true, trustProxy: false });
+    expect(labels(strict.lookup(req('/slash/end')))).toEqual([]);
+    expect(labels(strict.lookup(req('/slash/end/')))).toEqual(['end']);
+    expect(labels(strict.lookup(req('/slash/7//')))).toEqual(['param']);
+  });
+
   it('reads the pathname as Express does (parseurl): absolute-form targets, queries, fragments', () => {
     const table = express([['get', '/a/b', route('ab')]]);
     for (const url of ['http://example.com/a/b', '/a/b?x=1', '/a/b#f']) {
@@ -287,6 +311,32 @@ describe('FastifyRouteTable: routes the preflight trie cannot hold', () => {
     expect(table.usesFindMyWay).toBe(true);
     expect(labels(table.lookup('GET', '/items/7'))).toEqual(['v1', 'v2']);
   });
+
+  it('takes a wildcard followed by a slash where ignoreTrailingSlash lets Fastify take it', () => {
+    // find-my-way's findRoute() refuses `/files/*/` as written; on() takes it without its trailing slash.
+    const table = new FastifyRouteTable({ ignoreTrailingSlash: true });
+    table.add('GET', '/items/:id(^\\d+$)', route('numeric'));
+    table.add('GET', '/files/*/', route('files'));
+    table.add('GET', '/files/*/', route('again'));
+    expect(table.usesFindMyWay).toBe(true);
+    expect(labels(table.lookup('GET', '/files/a/b'))).toEqual(['files', 'again']);
+  });
+
+  it.each([
+    ['duplicate and trailing slashes', { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true }, '/a//:id(^\\d+$)/'],
+    ['an optional parameter', {}, '/a/:id?'],
+  ])(
+    'keeps every handler of one route in find-my-way, spelled with %s as find-my-way reads it',
+    (_spelling, options, again) => {
+      const table = new FastifyRouteTable(options);
+      const written = again.includes('?') ? '/a/:id?' : '/a/:id(^\\d+$)';
+      table.add('GET', written, route('v1'));
+      table.add('GET', again, route('v2'));
+      expect(table.usesFindMyWay).toBe(true);
+      expect(labels(table.lookup('GET', '/a/7'))).toEqual(['v1', 'v2']);
+      if (again.includes('?')) expect(labels(table.lookup('GET', '/a'))).toEqual(['v1', 'v2']);
+    },
+  );
 });
 
 describe('PathPolicyTable: the paths option', () => {
