@@ -1,0 +1,252 @@
+/**
+ * The route tables against the routers themselves, on generated route sets
+ * and requests: an Express app (Express's own router, with its case and
+ * strict settings) and a Fastify app (find-my-way, with its router options)
+ * serve each request, every route naming itself in a header; the module's
+ * table must name the same route for that method and URL, as the request
+ * reached the app. Half the routes carry the module defaults' candidate, so
+ * the tables leave most of them out (`RouteTableBuilder`, `RouteOverlapIndex`):
+ * a route left out must be one whose answer is the defaults' anyway.
+ *
+ * Spellings are Express 5's and Fastify's: literals in both cases, `:name`
+ * parameters, parameters inside a segment, regex parameters, optional
+ * parameters and groups, wildcards, empty segments and trailing slashes.
+ */
+import { describe, expect, it } from '@jest/globals';
+import express from 'express';
+import fc from 'fast-check';
+import Fastify from 'fastify';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { disabledPolicy } from '../../lib/engine/compiled-policy.js';
+import { ExpressRequestRouter, FastifyRequestRouter } from '../../lib/routing/request-router.js';
+import { routeCandidate, type RouteCandidate } from '../../lib/routing/route-candidate.js';
+import { headerLines, sendHttp } from './raw-http.js';
+
+const DEFAULTS = routeCandidate(disabledPolicy('defaults'), 'defaults');
+
+/** Route `index` answers as the module defaults when it is even, with a candidate of its own when it is odd. */
+function candidateOf(index: number): RouteCandidate {
+  return index % 2 === 0 ? DEFAULTS : routeCandidate(disabledPolicy(String(index)), String(index));
+}
+
+/** The response header each route names itself in. */
+const ROUTE_HEADER = 'x-route';
+
+/** What the table should name for a request the router served by route `served` (its index), or by no route. */
+function expectedLabel(served: string | undefined): string {
+  return served === undefined ? 'defaults' : candidateOf(Number(served)).label;
+}
+
+/** The route that served `method url` (its index), or `undefined`; a request with a body for POST and PUT. */
+async function servedBy(port: number, method: string, url: string): Promise<string | undefined> {
+  const body: Array<[string, string]> = method === 'POST' || method === 'PUT' ? [['Content-Length', '0']] : [];
+  return headerLines(await sendHttp(port, method, url, body), ROUTE_HEADER)[0];
+}
+
+function pathOf(segments: readonly string[], tail: string): string {
+  return `/${segments.join('/')}${tail}`.replace(/^\/\//, '/');
+}
+
+/** A request path made from a route's pattern: parameters and wildcards filled in, recased or with a slash more. */
+function filledIn(pattern: string, spelling: number): string {
+  const filled = pattern
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/:a-:b/g, '1-2')
+    .replace(/:[A-Za-z]+(\([^)]*\))?\??/g, '12')
+    .replace(/\*[A-Za-z]*/g, 'z/y');
+  if (spelling === 1) return `${filled}/`;
+  if (spelling === 2) return filled.replace(/[a-z]/, (letter) => letter.toUpperCase());
+  return filled;
+}
+
+const requestSegment = fc.constantFrom('a', 'A', 'b', 'ab', 'AB', 'x.y', 'a-b', '1', '12', '1.json', '%61', '', 'a;b');
+const requestPath = fc
+  .tuple(fc.array(requestSegment, { maxLength: 4 }), fc.constantFrom('', '/', '?x=1', '//', '#f'))
+  .map(([segments, tail]) => pathOf(segments, tail));
+
+/** Generated cases: routes, requests (with paths made from the routes too), router settings. */
+function cases<Settings>(
+  routeSegment: fc.Arbitrary<string>,
+  methods: readonly string[],
+  settings: fc.Arbitrary<Settings>,
+) {
+  const routePath = fc
+    .tuple(fc.array(routeSegment, { maxLength: 3 }), fc.constantFrom('', '/'))
+    .map(([segments, tail]) => pathOf(segments, tail));
+  return fc
+    .tuple(
+      fc.array(fc.tuple(fc.constantFrom(...methods), routePath), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), requestPath), { maxLength: 6 }),
+      settings,
+    )
+    .chain(([routes, requests, chosen]) =>
+      fc.array(fc.tuple(fc.nat(routes.length - 1), fc.nat(2)), { minLength: 1, maxLength: 6 }).map((derived) => ({
+        routes,
+        requests: [
+          ...requests,
+          ...derived.map(([index, spelling]): [string, string] => [
+            routes[index][0].toUpperCase() === 'ALL' ? 'GET' : routes[index][0].toUpperCase(),
+            filledIn(routes[index][1], spelling),
+          ]),
+        ],
+        settings: chosen,
+      })),
+    );
+}
+
+/** Closes a Fastify app, or gives up after a second: one that failed to start may never finish closing. */
+async function closed(app: { close(): PromiseLike<unknown> }): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([app.close(), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+  clearTimeout(timer);
+}
+
+/** Counts both outcomes, so that a property that passes has checked something either way. */
+interface Tally {
+  routed: number;
+  unrouted: number;
+}
+
+function tallied(tally: Tally, label: string): void {
+  if (label === 'defaults') tally.unrouted++;
+  else tally.routed++;
+}
+
+describe('ExpressRequestRouter against Express 5', () => {
+  const segment = fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom('a', 'B', 'ab', 'x.y', 'a-b', 'files') },
+    { weight: 3, arbitrary: fc.constantFrom(':id', ':name', ':id.json', 'v:ver', ':a-:b') },
+    { weight: 1, arbitrary: fc.constantFrom('*rest', '{:opt}', 'a{-:x}', '{*rest}', '') },
+  );
+  const settings = fc.record({ caseSensitive: fc.boolean(), strict: fc.boolean() });
+
+  it('names the route Express serves, for every generated route set, request and setting', async () => {
+    const tally: Tally = { routed: 0, unrouted: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        cases(segment, ['get', 'post', 'put', 'all'], settings),
+        async ({ routes, requests, settings }) => {
+          const app = express();
+          app.set('case sensitive routing', settings.caseSensitive);
+          app.set('strict routing', settings.strict);
+          let received: IncomingMessage | undefined;
+          app.use((request: IncomingMessage, _response: unknown, next: () => void) => {
+            received = request;
+            next();
+          });
+          const router = new ExpressRequestRouter({ ...settings, trustProxy: false }, DEFAULTS);
+          for (const [index, [method, path]] of routes.entries()) {
+            try {
+              (app as unknown as Record<string, Function>)[method](
+                path,
+                (_request: unknown, response: express.Response) => response.set(ROUTE_HEADER, String(index)).end(),
+              );
+            } catch {
+              continue; // Express refuses the pattern; Nest would not boot
+            }
+            router.add(method, path, candidateOf(index));
+          }
+          router.seal();
+          const server = createServer(app);
+          await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+          try {
+            for (const [method, url] of requests) {
+              received = undefined;
+              const served = await servedBy((server.address() as AddressInfo).port, method, url);
+              if (received === undefined) continue;
+              const request: IncomingMessage = received;
+              const found = router.preflight(request, method);
+              const label = found.length === 0 ? 'defaults' : found[0].label;
+              expect({ routes, method, url: request.url, settings, label }).toEqual({
+                routes,
+                method,
+                url: request.url,
+                settings,
+                label: expectedLabel(served),
+              });
+              tallied(tally, label);
+            }
+          } finally {
+            await new Promise((resolve) => server.close(resolve));
+          }
+        },
+      ),
+      { numRuns: 1500, seed: 20261203 },
+    );
+    expect(tally.routed).toBeGreaterThan(600);
+    expect(tally.unrouted).toBeGreaterThan(3000);
+  }, 120_000);
+});
+
+describe('FastifyRequestRouter against Fastify 5 (preflights: the route the announced method reaches)', () => {
+  const segment = fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom('a', 'B', 'ab', 'x.y', 'a-b', 'files', 'a;b') },
+    { weight: 3, arbitrary: fc.constantFrom(':id', ':name', ':id.json', ':a-:b', ':id(^\\d+)', ':opt?') },
+    { weight: 1, arbitrary: fc.constantFrom('*', '') },
+  );
+  const settings = fc.record({
+    caseSensitive: fc.boolean(),
+    ignoreTrailingSlash: fc.boolean(),
+    ignoreDuplicateSlashes: fc.boolean(),
+    useSemicolonDelimiter: fc.boolean(),
+    exposeHeadRoutes: fc.boolean(),
+  });
+
+  it('names the route Fastify serves, for every generated route set, request and router option', async () => {
+    const tally: Tally = { routed: 0, unrouted: 0 };
+    await fc.assert(
+      fc.asyncProperty(cases(segment, ['GET', 'POST', 'PUT'], settings), async ({ routes, requests, settings }) => {
+        const { exposeHeadRoutes, ...routerOptions } = settings;
+        const app = Fastify({ routerOptions, exposeHeadRoutes });
+        const router = new FastifyRequestRouter({ ...routerOptions, exposeHeadRoutes }, DEFAULTS);
+        // As CorsModule hooks it: Fastify's route options, whose config the router replaces.
+        app.addHook('onRoute', (route) => router.onRoute(route as Parameters<FastifyRequestRouter['onRoute']>[0]));
+        let received: IncomingMessage | undefined;
+        app.addHook('onRequest', (request, _reply, done) => {
+          received = request.raw;
+          done();
+        });
+        try {
+          for (const [index, [method, url]] of routes.entries()) {
+            router.add(method.toLowerCase(), url, candidateOf(index));
+            app.route({
+              method,
+              url,
+              handler: async (_request, reply) => reply.header(ROUTE_HEADER, String(index)).send(),
+            });
+            router.settle();
+          }
+          await app.listen({ port: 0, host: '127.0.0.1' });
+        } catch {
+          await closed(app);
+          return; // Fastify refuses the route set; Nest would not boot
+        }
+        router.seal();
+        try {
+          for (const [method, url] of requests) {
+            received = undefined;
+            const served = await servedBy((app.server.address() as AddressInfo).port, method, url);
+            if (received === undefined) continue; // answered before routing (an invalid URL)
+            const request: IncomingMessage = received;
+            const found = router.preflight(request, method);
+            const label = found.length === 0 ? 'defaults' : found[0].label;
+            expect({ routes, method, url: request.url, settings, label }).toEqual({
+              routes,
+              method,
+              url: request.url,
+              settings,
+              label: expectedLabel(served),
+            });
+            tallied(tally, label);
+          }
+        } finally {
+          await closed(app);
+        }
+      }),
+      { numRuns: 1500, seed: 20261203 },
+    );
+    expect(tally.routed).toBeGreaterThan(600);
+    expect(tally.unrouted).toBeGreaterThan(3000);
+  }, 120_000);
+});
