@@ -19,7 +19,7 @@ import Fastify from 'fastify';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { disabledPolicy } from '../../lib/engine/compiled-policy.js';
-import { ExpressRequestRouter, FastifyRequestRouter } from '../../lib/routing/request-router.js';
+import { ExpressRequestRouter, FastifyRequestRouter, type RequestRouter } from '../../lib/routing/request-router.js';
 import { routeCandidate, type RouteCandidate } from '../../lib/routing/route-candidate.js';
 import { headerLines, sendHttp } from './raw-http.js';
 
@@ -38,7 +38,7 @@ function expectedLabel(served: string | undefined): string {
   return served === undefined ? 'defaults' : candidateOf(Number(served)).label;
 }
 
-/** The route that served `method url` (its index), or `undefined`; a request with a body for POST and PUT. */
+/** The route that served `method url` (its index), or `undefined`; POST and PUT with an empty body. */
 async function servedBy(port: number, method: string, url: string): Promise<string | undefined> {
   const body: Array<[string, string]> = method === 'POST' || method === 'PUT' ? [['Content-Length', '0']] : [];
   return headerLines(await sendHttp(port, method, url, body), ROUTE_HEADER)[0];
@@ -60,7 +60,10 @@ function filledIn(pattern: string, spelling: number): string {
   return filled;
 }
 
-const requestSegment = fc.constantFrom('a', 'A', 'b', 'ab', 'AB', 'x.y', 'a-b', '1', '12', '1.json', '%61', '', 'a;b');
+const requestSegment = fc.constantFrom(
+  '',
+  ...'a A b B ab AB x.y a-b 1 12 1.json files a;b %61 %2F %2e . ..'.split(' '),
+);
 const requestPath = fc
   .tuple(fc.array(requestSegment, { maxLength: 4 }), fc.constantFrom('', '/', '?x=1', '//', '#f'))
   .map(([segments, tail]) => pathOf(segments, tail));
@@ -77,7 +80,7 @@ function cases<Settings>(
   return fc
     .tuple(
       fc.array(fc.tuple(fc.constantFrom(...methods), routePath), { minLength: 1, maxLength: 6 }),
-      fc.array(fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), requestPath), { maxLength: 6 }),
+      fc.array(fc.tuple(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE'), requestPath), { maxLength: 6 }),
       settings,
     )
     .chain(([routes, requests, chosen]) =>
@@ -102,15 +105,46 @@ async function closed(app: { close(): PromiseLike<unknown> }): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The request the app under test received last, as its first hook or middleware saw it. */
+interface Received {
+  request?: IncomingMessage;
+}
+
+/**
+ * Sends each request to the app on `port` and expects `router` to name, for
+ * the request as the app received it, the route that served it. `context`
+ * goes into every comparison, so that a failure shows the routes and settings.
+ */
+async function expectSameRoutes(
+  port: number,
+  requests: ReadonlyArray<readonly [string, string]>,
+  router: RequestRouter,
+  received: Received,
+  context: object,
+  tally: Tally,
+): Promise<void> {
+  for (const [method, url] of requests) {
+    received.request = undefined;
+    const served = await servedBy(port, method, url);
+    const request = received.request as IncomingMessage | undefined; // set by the app meanwhile
+    if (request === undefined) continue; // answered before any hook (an invalid URL, a parameter over maxParamLength)
+    const found = router.preflight(request, method);
+    const label = found.length === 0 ? 'defaults' : found[0].label;
+    expect({ ...context, method, url: request.url, label }).toEqual({
+      ...context,
+      method,
+      url: request.url,
+      label: expectedLabel(served),
+    });
+    if (label === 'defaults') tally.unrouted++;
+    else tally.routed++;
+  }
+}
+
 /** Counts both outcomes, so that a property that passes has checked something either way. */
 interface Tally {
   routed: number;
   unrouted: number;
-}
-
-function tallied(tally: Tally, label: string): void {
-  if (label === 'defaults') tally.unrouted++;
-  else tally.routed++;
 }
 
 describe('ExpressRequestRouter against Express 5', () => {
@@ -130,9 +164,9 @@ describe('ExpressRequestRouter against Express 5', () => {
           const app = express();
           app.set('case sensitive routing', settings.caseSensitive);
           app.set('strict routing', settings.strict);
-          let received: IncomingMessage | undefined;
+          const received: Received = {};
           app.use((request: IncomingMessage, _response: unknown, next: () => void) => {
-            received = request;
+            received.request = request;
             next();
           });
           const router = new ExpressRequestRouter({ ...settings, trustProxy: false }, DEFAULTS);
@@ -151,22 +185,8 @@ describe('ExpressRequestRouter against Express 5', () => {
           const server = createServer(app);
           await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
           try {
-            for (const [method, url] of requests) {
-              received = undefined;
-              const served = await servedBy((server.address() as AddressInfo).port, method, url);
-              if (received === undefined) continue;
-              const request: IncomingMessage = received;
-              const found = router.preflight(request, method);
-              const label = found.length === 0 ? 'defaults' : found[0].label;
-              expect({ routes, method, url: request.url, settings, label }).toEqual({
-                routes,
-                method,
-                url: request.url,
-                settings,
-                label: expectedLabel(served),
-              });
-              tallied(tally, label);
-            }
+            const port = (server.address() as AddressInfo).port;
+            await expectSameRoutes(port, requests, router, received, { routes, settings }, tally);
           } finally {
             await new Promise((resolve) => server.close(resolve));
           }
@@ -190,6 +210,7 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
     ignoreTrailingSlash: fc.boolean(),
     ignoreDuplicateSlashes: fc.boolean(),
     useSemicolonDelimiter: fc.boolean(),
+    maxParamLength: fc.constantFrom(4, 100),
     exposeHeadRoutes: fc.boolean(),
   });
 
@@ -202,9 +223,9 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
         const router = new FastifyRequestRouter({ ...routerOptions, exposeHeadRoutes }, DEFAULTS);
         // As CorsModule hooks it: Fastify's route options, whose config the router replaces.
         app.addHook('onRoute', (route) => router.onRoute(route as Parameters<FastifyRequestRouter['onRoute']>[0]));
-        let received: IncomingMessage | undefined;
+        const received: Received = {};
         app.addHook('onRequest', (request, _reply, done) => {
-          received = request.raw;
+          received.request = request.raw;
           done();
         });
         try {
@@ -224,22 +245,8 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
         }
         router.seal();
         try {
-          for (const [method, url] of requests) {
-            received = undefined;
-            const served = await servedBy((app.server.address() as AddressInfo).port, method, url);
-            if (received === undefined) continue; // answered before routing (an invalid URL)
-            const request: IncomingMessage = received;
-            const found = router.preflight(request, method);
-            const label = found.length === 0 ? 'defaults' : found[0].label;
-            expect({ routes, method, url: request.url, settings, label }).toEqual({
-              routes,
-              method,
-              url: request.url,
-              settings,
-              label: expectedLabel(served),
-            });
-            tallied(tally, label);
-          }
+          const port = (app.server.address() as AddressInfo).port;
+          await expectSameRoutes(port, requests, router, received, { routes, settings }, tally);
         } finally {
           await closed(app);
         }
