@@ -18,6 +18,7 @@ import { CorsRequestHook } from './cors-request.hook.js';
 import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
 import { watchMiddlewareFactory } from './http/middleware-watch.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
+import { emptyParamsFindNoHandler } from './routing/empty-route-params.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
 import { keepNextTickShape, settleTickAllocation } from './runtime/next-tick-shape.js';
@@ -172,7 +173,11 @@ export class CorsModule
       const fastify = adapter.getInstance?.() as FastifyInstanceLike;
       const exposeHeadRoutes = (fastify.initialConfig as { exposeHeadRoutes?: boolean } | undefined)?.exposeHeadRoutes;
       const router = new FastifyRequestRouter(
-        { ...readFastifyRouterOptions(fastify.initialConfig), exposeHeadRoutes },
+        {
+          ...readFastifyRouterOptions(fastify.initialConfig),
+          exposeHeadRoutes,
+          emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
+        },
         this.registry.defaultsRoute,
       );
       fastify.addHook('onRoute', (route) => router.onRoute(route));

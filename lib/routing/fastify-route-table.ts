@@ -1,4 +1,5 @@
 import FindMyWay from 'find-my-way';
+import { hasEmptyParam } from './empty-route-params.js';
 import type { RouteCandidate } from './route-candidate.js';
 import { SegmentRouteTrie } from './segment-route-trie.js';
 
@@ -74,10 +75,16 @@ export class FastifyRouteTable {
   private added?: RouteCandidate[] = [];
   private addedRoutes?: string[] = [];
 
-  /** `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET route answers HEAD too. */
+  /**
+   * `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET
+   * route answers HEAD too. `emptyParamsFindNoHandler`: Nest's adapter
+   * answers a route reached through an empty parameter with its not-found
+   * handler (`emptyParamsFindNoHandler()`).
+   */
   constructor(
     private readonly options: FastifyRouterOptions,
     private readonly headFromGet = false,
+    private readonly emptyParamsFindNoHandler = false,
   ) {
     this.trie = this.emptyTrie();
   }
@@ -120,11 +127,16 @@ export class FastifyRouteTable {
 
   /** The trie first (empty once find-my-way holds every route), then find-my-way if the table has one. */
   private find(method: string, url: string): readonly RouteCandidate[] | undefined {
-    const slot =
-      this.trie.find(method, url) ??
-      (this.router?.find(method as FindMyWay.HTTPMethod, url)?.store as RouterStore | undefined)?.slot;
+    const slot = this.trie.find(method, url) ?? this.routerSlot(method, url);
     if (slot === undefined) return undefined;
     return Array.isArray(slot) ? slot : slot.alone;
+  }
+
+  private routerSlot(method: string, url: string): Slot | undefined {
+    const found = this.router?.find(method as FindMyWay.HTTPMethod, url);
+    if (found === undefined || found === null) return undefined;
+    if (this.emptyParamsFindNoHandler && hasEmptyParam(found.params)) return undefined;
+    return (found.store as RouterStore).slot;
   }
 
   private emptyTrie(): SegmentRouteTrie<Slot> {
@@ -135,6 +147,7 @@ export class FastifyRouteTable {
       ignoreDuplicateSlashes: options.ignoreDuplicateSlashes === true,
       maxParamLength: options.maxParamLength || 100,
       useSemicolonDelimiter: options.useSemicolonDelimiter === true,
+      emptyParamsFindNoHandler: this.emptyParamsFindNoHandler,
     });
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { hasEmptyParam } from './empty-route-params.js';
 import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
 import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
 import { hostnameOf } from './host-patterns.js';
@@ -66,9 +67,17 @@ export interface FastifyRouteOptions {
 
 /** Where a Fastify route's config carries its handlers (Fastify copies the config into the route's context). */
 const ROUTE_CANDIDATES = Symbol('nestjs-cors:route-candidates');
+/** In a route's config copy: `true` for a route with parameters that no handler serves through an empty one. */
+const NO_EMPTY_PARAMS = Symbol('nestjs-cors:no-empty-params');
 
 interface FastifyRequestLike {
-  readonly routeOptions: { readonly config?: { readonly [ROUTE_CANDIDATES]?: readonly RouteCandidate[] } };
+  readonly routeOptions: {
+    readonly config?: {
+      readonly [ROUTE_CANDIDATES]?: readonly RouteCandidate[];
+      readonly [NO_EMPTY_PARAMS]?: boolean;
+    };
+  };
+  readonly params?: Readonly<Record<string, unknown>>;
   readonly headers: IncomingMessage['headers'];
 }
 
@@ -84,6 +93,7 @@ export class FastifyRequestRouter implements RequestRouter {
   private table: FastifyRouteTable;
   private builder?: RouteTableBuilder<FastifyRouteTable>;
   private pending?: { readonly method: string; readonly candidate: RouteCandidate };
+  private readonly emptyParamsFindNoHandler: boolean;
 
   /**
    * `unrouted` is the candidate routes get when they answer exactly as a
@@ -92,11 +102,19 @@ export class FastifyRequestRouter implements RequestRouter {
    * route without candidates that answer.
    */
   constructor(
-    options: FastifyRouterOptions & { readonly exposeHeadRoutes?: boolean },
+    options: FastifyRouterOptions & {
+      readonly exposeHeadRoutes?: boolean;
+      /** Nest's adapter answers a route reached through an empty parameter with its not-found handler. */
+      readonly emptyParamsFindNoHandler?: boolean;
+    },
     private readonly unrouted?: RouteCandidate,
   ) {
     const headFromGet = options.exposeHeadRoutes !== false;
-    this.builder = new RouteTableBuilder(() => new FastifyRouteTable(options, headFromGet), unrouted);
+    this.emptyParamsFindNoHandler = options.emptyParamsFindNoHandler === true;
+    this.builder = new RouteTableBuilder(
+      () => new FastifyRouteTable(options, headFromGet, this.emptyParamsFindNoHandler),
+      unrouted,
+    );
     this.table = this.builder.current;
   }
 
@@ -128,7 +146,13 @@ export class FastifyRequestRouter implements RequestRouter {
     if (pending === undefined) return;
     const { candidate } = pending;
     // Copying the config was half of this hook's boot work per route.
-    if (candidate !== this.unrouted) route.config = routeConfigWith(route.config, candidate.alone);
+    if (candidate !== this.unrouted) {
+      route.config = routeConfigWith(
+        route.config,
+        candidate.alone,
+        this.emptyParamsFindNoHandler && route.url.includes(':'),
+      );
+    }
     if (route.method === 'HEAD' && pending.method === 'get') return;
     const table = this.builder ?? this.table;
     if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate);
@@ -137,8 +161,12 @@ export class FastifyRequestRouter implements RequestRouter {
 
   actual(request: unknown): readonly RouteCandidate[] {
     const fastifyRequest = request as FastifyRequestLike;
-    const found = fastifyRequest.routeOptions.config?.[ROUTE_CANDIDATES];
-    return found === undefined ? NO_ROUTES : servingHost(found, fastifyRequest.headers.host);
+    const config = fastifyRequest.routeOptions.config;
+    const found = config?.[ROUTE_CANDIDATES];
+    if (found === undefined) return NO_ROUTES;
+    // Matched through an empty parameter: Nest's adapter calls the not-found handler, no route handler serves it.
+    if (config![NO_EMPTY_PARAMS] === true && hasEmptyParam(fastifyRequest.params)) return NO_ROUTES;
+    return servingHost(found, fastifyRequest.headers.host);
   }
 
   preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
@@ -159,9 +187,12 @@ export class FastifyRequestRouter implements RequestRouter {
 function routeConfigWith(
   config: Record<PropertyKey, unknown> | undefined,
   candidates: readonly RouteCandidate[],
+  noEmptyParams: boolean,
 ): Record<PropertyKey, unknown> {
   const copy = Object.assign(Object.create(null) as Record<PropertyKey, unknown>, config);
   copy[ROUTE_CANDIDATES] = candidates;
+  // Set on every copy, true or false: copies with the same keys share a hidden class.
+  copy[NO_EMPTY_PARAMS] = noEmptyParams;
   return copy;
 }
 

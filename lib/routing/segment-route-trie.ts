@@ -14,7 +14,9 @@
  * keeps reserved characters encoded, duplicate and trailing slashes per the
  * options, case per `caseSensitive`); at each segment a literal beats a
  * parameter, which beats the wildcard, backtracking when a branch fails; a
- * parameter may be empty and may not be longer than `maxParamLength`. A
+ * parameter may be empty and may not be longer than `maxParamLength`. With
+ * {@link SegmentMatching.emptyParamsFindNoHandler}, a route reached through an
+ * empty parameter is found, and then serves nothing. A
  * route of any other shape is refused by {@link SegmentRouteTrie.slot},
  * and the caller keeps find-my-way for the app.
  */
@@ -26,7 +28,16 @@ export interface SegmentMatching {
   readonly ignoreDuplicateSlashes: boolean;
   readonly maxParamLength: number;
   readonly useSemicolonDelimiter: boolean;
+  /**
+   * Nest's adapter answers a route whose parameter matched an empty segment
+   * with its not-found handler (`emptyParamsFindNoHandler()`): the route is
+   * still the one find-my-way picks (no other is tried), but no handler serves.
+   */
+  readonly emptyParamsFindNoHandler?: boolean;
 }
+
+/** What `visit()` found when the route it reached takes an empty parameter that no handler serves. */
+const NO_HANDLER: unique symbol = Symbol('no handler');
 
 class TrieNode<T> {
   literal?: Map<string, TrieNode<T>>;
@@ -98,7 +109,8 @@ export class SegmentRouteTrie<T> {
     if (root === undefined) return undefined;
     const read = this.readPath(url);
     if (read === undefined) return undefined;
-    return this.visit(root, read.path, read.origin, 1, read.decodeParams);
+    const found = this.visit(root, read.path, read.origin, 1, read.decodeParams);
+    return found === NO_HANDLER ? undefined : found;
   }
 
   /**
@@ -108,7 +120,13 @@ export class SegmentRouteTrie<T> {
    * parameters end at the next `/` of `origin` and are measured there, as
    * find-my-way does.
    */
-  private visit(node: TrieNode<T>, path: string, origin: string, from: number, decodeParams: boolean): T | undefined {
+  private visit(
+    node: TrieNode<T>,
+    path: string,
+    origin: string,
+    from: number,
+    decodeParams: boolean,
+  ): T | typeof NO_HANDLER | undefined {
     const length = path.length;
     if (node.literal !== undefined) {
       let end = path.indexOf('/', from);
@@ -125,7 +143,7 @@ export class SegmentRouteTrie<T> {
       if (paramLength(origin.slice(from, end), decodeParams) <= this.matching.maxParamLength) {
         const next = node.param;
         const found = end >= length ? next.slot : this.visit(next, path, origin, end + 1, decodeParams);
-        if (found !== undefined) return found;
+        if (found !== undefined) return end === from && this.matching.emptyParamsFindNoHandler ? NO_HANDLER : found;
       }
     }
     return node.wildcard;

@@ -312,6 +312,29 @@ describe('FastifyRouteTable: routes the preflight trie cannot hold', () => {
     expect(labels(table.lookup('GET', '/items/7'))).toEqual(['v1', 'v2']);
   });
 
+  it.each([
+    ['trie', '/items/:id'],
+    ['find-my-way', '/items/:id(^\\d+$)'],
+  ])(
+    'with emptyParamsFindNoHandler, finds no handler for a route reached through an empty parameter (%s)',
+    (_holder, pattern) => {
+      for (const [emptyParamsFindNoHandler, expected] of [
+        [true, []],
+        [false, ['tags']],
+      ] as const) {
+        const table = new FastifyRouteTable({}, false, emptyParamsFindNoHandler);
+        table.add('GET', pattern, route('one'));
+        table.add('GET', '/items/:id/tags', route('tags'));
+        table.add('GET', '/files/*', route('files'));
+        expect(table.usesFindMyWay).toBe(pattern.includes('('));
+        expect(labels(table.lookup('GET', '/items//tags'))).toEqual(expected);
+        expect(labels(table.lookup('GET', '/items/7/tags'))).toEqual(['tags']);
+        // The wildcard may be empty: Nest's adapter serves it.
+        expect(labels(table.lookup('GET', '/files/'))).toEqual(['files']);
+      }
+    },
+  );
+
   it('takes a wildcard followed by a slash where ignoreTrailingSlash lets Fastify take it', () => {
     // find-my-way's findRoute() refuses `/files/*/` as written; on() takes it without its trailing slash.
     const table = new FastifyRouteTable({ ignoreTrailingSlash: true });

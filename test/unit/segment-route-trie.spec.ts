@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import FindMyWay from 'find-my-way';
+import { hasEmptyParam } from '../../lib/routing/empty-route-params.js';
 import { SegmentRouteTrie, type SegmentMatching } from '../../lib/routing/segment-route-trie.js';
 
 const METHODS = ['GET', 'PUT'] as const;
@@ -62,6 +63,7 @@ const matching = fc.record<SegmentMatching>({
   ignoreDuplicateSlashes: fc.boolean(),
   maxParamLength: fc.constantFrom(3, 5, 100),
   useSemicolonDelimiter: fc.boolean(),
+  emptyParamsFindNoHandler: fc.boolean(),
 });
 
 interface Slot {
@@ -70,11 +72,15 @@ interface Slot {
 
 function build(options: SegmentMatching, routes: ReadonlyArray<{ method: string; url: string }>) {
   const trie = new SegmentRouteTrie<Slot>(options);
-  const router = FindMyWay({ ...options });
+  const { emptyParamsFindNoHandler: _nest, ...routerOptions } = options;
+  const router = FindMyWay({ ...routerOptions });
+  /** The pattern each slot was first added with. */
+  const patterns = new Map<Slot, string>();
   let next = 0;
   for (const { method, url } of routes) {
     const slot = trie.update(method, url, undefined, (current) => current ?? { id: next++ });
     expect(slot).not.toBeUndefined();
+    if (!patterns.has(slot!)) patterns.set(slot!, url);
     const existing = router.findRoute(method as FindMyWay.HTTPMethod, url);
     if (existing) {
       expect(existing.store).toBe(slot);
@@ -86,7 +92,13 @@ function build(options: SegmentMatching, routes: ReadonlyArray<{ method: string;
       // The same route once normalized (`/:id/` and `/:id` without trailing slashes): Fastify refuses it too.
     }
   }
-  return { trie, router };
+  return { trie, router, patterns };
+}
+
+/** A pattern that names a parameter twice: find-my-way keeps the last value only, so an empty earlier one is not in `params`. */
+function repeatsParamName(pattern: string | undefined): boolean {
+  const names = pattern?.match(/:[^/]*/g) ?? [];
+  return new Set(names).size < names.length;
 }
 
 describe('SegmentRouteTrie: the route find-my-way finds', () => {
@@ -99,10 +111,15 @@ describe('SegmentRouteTrie: the route find-my-way finds', () => {
         fc.array(route, { minLength: 1, maxLength: 12 }),
         fc.array(target, { minLength: 1, maxLength: 25 }),
         (options, routes, targets) => {
-          const { trie, router } = build(options, routes);
+          const { trie, router, patterns } = build(options, routes);
           for (const url of targets) {
             for (const method of METHODS) {
-              const expected = router.find(method, url)?.store ?? undefined;
+              const found = router.find(method, url);
+              // Nest's adapters differ there (12.5 matches such routes again with path-to-regexp): not compared.
+              if (options.emptyParamsFindNoHandler && repeatsParamName(patterns.get(found?.store as Slot))) continue;
+              // Through an empty parameter, Nest's adapter calls its not-found handler: no route's handler serves it.
+              const served = found !== null && !(options.emptyParamsFindNoHandler && hasEmptyParam(found.params));
+              const expected = served ? found.store : undefined;
               lookups++;
               if (expected !== undefined) matched++;
               expect({ method, url, found: trie.find(method, url) }).toEqual({ method, url, found: expected });
@@ -137,6 +154,30 @@ describe('SegmentRouteTrie: the route find-my-way finds', () => {
     expect(router.find('GET', request)).not.toBeNull();
     expect(trie.find('GET', request)).toBe(router.find('GET', request)!.store);
   });
+
+  it.each([
+    [['/a/:id'], '/a/', undefined],
+    [['/a/:id/b'], '/a//b', undefined],
+    [['/a/:id', '/a/*'], '/a/', undefined],
+    [['/a/*'], '/a/', 0],
+    [['/a/:id'], '/a/1', 0],
+  ])(
+    'with emptyParamsFindNoHandler, a route reached through an empty parameter serves nothing: %j ← %s',
+    (urls, request, expected) => {
+      const { trie } = build(
+        {
+          caseSensitive: true,
+          ignoreTrailingSlash: false,
+          ignoreDuplicateSlashes: false,
+          maxParamLength: 100,
+          useSemicolonDelimiter: false,
+          emptyParamsFindNoHandler: true,
+        },
+        urls.map((url) => ({ method: 'GET', url })),
+      );
+      expect(trie.find('GET', request)?.id).toBe(expected);
+    },
+  );
 
   it.each(['/files/*.png', '/a/:id(\\d+)', '/a/:from-:to', '/a/:id?', '/a::b', '/a/%20', '*', '/a/*/b', '/a/:x.json'])(
     'leaves routes of other shapes to find-my-way: %s',
