@@ -1,0 +1,216 @@
+/**
+ * Generated Nest apps, on Express and Fastify: controllers with paths of
+ * their own (parameters, upper case, trailing slashes, several paths per
+ * handler), handlers with a policy of their own, a named policy, `@Cors(false)`
+ * or none, class policies, controllers that share a class name, a global
+ * prefix, URI versioning, and non-default router settings. Every handler
+ * names itself in a response header. For each route, spelled as declared and
+ * with a trailing slash, and for a few paths no route declares, the actual
+ * request's CORS answer and the preflight's (its Max-Age names the policy)
+ * must both be those of the handler that served the actual request, or the
+ * module defaults' when none did.
+ */
+import { describe, expect, it } from '@jest/globals';
+import {
+  All,
+  Controller,
+  Get,
+  Header,
+  Module,
+  Post,
+  Put,
+  VersioningType,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import express from 'express';
+import fc from 'fast-check';
+import type { AddressInfo } from 'node:net';
+import { Cors, CorsModule } from '../../lib/index.js';
+import { headerLines, sendHttp } from './raw-http.js';
+
+const ORIGIN = 'https://app.example';
+const DEFAULT_MAX_AGE = 7;
+const NAMED_MAX_AGE = 33;
+const VERBS = { Get, Post, Put, All } as const;
+
+const handlerShape = fc.record({
+  verb: fc.constantFrom(...(Object.keys(VERBS) as Array<keyof typeof VERBS>)),
+  path: fc.constantFrom('', ':id', 'x', 'x/:id', 'X', 'y//', ':id/z'),
+  policy: fc.constantFrom('own', 'own', 'none', 'off', 'named'),
+  twoPaths: fc.boolean(),
+});
+const controllerShape = fc.record({
+  path: fc.constantFrom('', 'a', 'b', ':p', 'a/b', 'A', 'a/:p'),
+  handlers: fc.array(handlerShape, { minLength: 1, maxLength: 3 }),
+  classPolicy: fc.boolean(),
+  sharesName: fc.boolean(),
+});
+const appShape = fc.record({
+  adapter: fc.constantFrom('express', 'fastify'),
+  nonDefaultRouting: fc.boolean(),
+  prefix: fc.constantFrom('', 'api'),
+  versioning: fc.boolean(),
+  controllers: fc.array(controllerShape, { minLength: 1, maxLength: 4 }),
+  unrouted: fc.array(fc.constantFrom('a', 'b', 'A', 'x', 'X', '1', 'y', 'z', ''), { maxLength: 3 }),
+});
+type AppShape = typeof appShape extends fc.Arbitrary<infer T> ? T : never;
+
+/** The controllers of a shape, and the Max-Age (or `'off'`) each handler's policy answers with. */
+function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<string, number | 'off'> } {
+  const answers = new Map<string, number | 'off'>();
+  let nextMaxAge = 100;
+  const controllers = shape.controllers.map((declared, index) => {
+    const name = declared.sharesName && index > 0 ? 'SharedNameController' : `C${index}Controller`;
+    let controller = { [name]: class {} }[name] as Type;
+    const classMaxAge = declared.classPolicy ? 50 + index : DEFAULT_MAX_AGE;
+    declared.handlers.forEach((handler, position) => {
+      const label = `h${index}_${position}`;
+      Object.defineProperty(controller.prototype, label, { value: () => label, writable: true, configurable: true });
+      const paths = handler.twoPaths ? [handler.path, `${handler.path}2`] : handler.path;
+      const decorators = [VERBS[handler.verb](paths), Header('X-Handler', label)];
+      if (handler.policy === 'own') {
+        answers.set(label, nextMaxAge);
+        decorators.push(Cors({ maxAge: nextMaxAge++ }));
+      } else if (handler.policy === 'off') {
+        answers.set(label, 'off');
+        decorators.push(Cors(false));
+      } else if (handler.policy === 'named') {
+        answers.set(label, NAMED_MAX_AGE);
+        decorators.push(Cors('short'));
+      } else {
+        answers.set(label, classMaxAge);
+      }
+      Reflect.decorate(
+        decorators,
+        controller.prototype,
+        label,
+        Object.getOwnPropertyDescriptor(controller.prototype, label),
+      );
+    });
+    const versioned = shape.versioning && index % 2 === 1;
+    const classDecorators = [versioned ? Controller({ path: declared.path, version: '2' }) : Controller(declared.path)];
+    if (declared.classPolicy) classDecorators.push(Cors({ maxAge: classMaxAge }));
+    controller = Reflect.decorate(classDecorators, controller) as Type;
+    return controller;
+  });
+  return { controllers, answers };
+}
+
+/** Each declared route as a request (method, path with parameters filled in), and a few paths no route declares. */
+function requestsOf(shape: AppShape): Array<[string, string]> {
+  const prefix = shape.prefix ? `/${shape.prefix}` : '';
+  const requests = new Map<string, [string, string]>();
+  const add = (method: string, path: string) => {
+    for (const each of [path, `${path}/`]) requests.set(`${method} ${each}`, [method, each]);
+  };
+  shape.controllers.forEach((declared, index) => {
+    const version = shape.versioning ? (index % 2 === 1 ? '/v2' : '/v1') : '';
+    for (const handler of declared.handlers) {
+      for (const path of handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]) {
+        const full = [prefix + version, declared.path, path]
+          .filter(Boolean)
+          .join('/')
+          .replace(/:[a-z]+/g, '1')
+          .replace(/\/+/g, '/');
+        add(handler.verb === 'All' ? 'DELETE' : handler.verb.toUpperCase(), full.startsWith('/') ? full : `/${full}`);
+      }
+    }
+  });
+  for (const segment of shape.unrouted) add('GET', `${prefix}/${segment}`);
+  return [...requests.values()];
+}
+
+async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplication | undefined> {
+  const AppModule = Reflect.decorate(
+    [
+      Module({
+        imports: [
+          CorsModule.forRoot({
+            origin: [ORIGIN],
+            maxAge: DEFAULT_MAX_AGE,
+            methods: '*',
+            policies: { short: { maxAge: NAMED_MAX_AGE } },
+          }),
+        ],
+        controllers,
+      }),
+    ],
+    class AppModule {},
+  ) as Type;
+  let adapter: ExpressAdapter | FastifyAdapter;
+  if (shape.adapter === 'express') {
+    const instance = express();
+    instance.set('strict routing', shape.nonDefaultRouting);
+    instance.set('case sensitive routing', shape.nonDefaultRouting);
+    adapter = new ExpressAdapter(instance);
+  } else {
+    adapter = new FastifyAdapter(
+      shape.nonDefaultRouting
+        ? { routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, ignoreDuplicateSlashes: true } as object }
+        : {},
+    );
+  }
+  let app: INestApplication | undefined;
+  try {
+    app = await NestFactory.create(AppModule, adapter, { logger: false });
+    if (shape.prefix) app.setGlobalPrefix(shape.prefix);
+    if (shape.versioning) app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+    await app.listen(0, '127.0.0.1');
+    return app;
+  } catch {
+    await app?.close().catch(() => undefined);
+    return undefined; // routes the router itself refuses (two handlers on one Fastify route): Nest does not boot either
+  }
+}
+
+describe('generated Nest apps: the CORS answer of the handler that served the request', () => {
+  it('holds for actual requests and preflights, on Express and Fastify', async () => {
+    let served = 0;
+    let unserved = 0;
+    await fc.assert(
+      fc.asyncProperty(appShape, async (shape) => {
+        const { controllers, answers } = buildControllers(shape);
+        const app = await boot(shape, controllers);
+        if (app === undefined) return;
+        try {
+          const port = (app.getHttpServer().address() as AddressInfo).port;
+          for (const [method, path] of requestsOf(shape)) {
+            const actual = await sendHttp(port, method, path, [
+              ['Origin', ORIGIN],
+              ['Content-Length', '0'],
+            ]);
+            const handler = headerLines(actual, 'x-handler')[0];
+            const expected = handler === undefined ? DEFAULT_MAX_AGE : answers.get(handler);
+            const preflight = await sendHttp(port, 'OPTIONS', path, [
+              ['Origin', ORIGIN],
+              ['Access-Control-Request-Method', method],
+            ]);
+            const allowed = headerLines(preflight, 'access-control-allow-origin').length > 0;
+            const answer = {
+              actual: headerLines(actual, 'access-control-allow-origin').length > 0 ? 'on' : 'off',
+              preflight: allowed ? Number(headerLines(preflight, 'access-control-max-age')[0]) : 'off',
+            };
+            expect({ shape, method, path, handler, answer }).toEqual({
+              shape,
+              method,
+              path,
+              handler,
+              answer: { actual: expected === 'off' ? 'off' : 'on', preflight: expected },
+            });
+            if (handler === undefined) unserved++;
+            else served++;
+          }
+        } finally {
+          await app.close();
+        }
+      }),
+      { numRuns: 300, seed: 20261203 },
+    );
+    expect(served).toBeGreaterThan(1000);
+    expect(unserved).toBeGreaterThan(500);
+  }, 120_000);
+});
