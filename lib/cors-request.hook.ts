@@ -152,7 +152,7 @@ export class CorsRequestHook {
     }
     const requestMethod = raw.headers['access-control-request-method'];
     if (raw.method === 'OPTIONS' && requestMethod !== undefined) {
-      return this.handlePreflight(raw, response, origin, requestMethod, done);
+      return this.handlePreflight(request, raw, response, origin, requestMethod, done);
     }
     return this.handleActual(request, raw, response, origin, done);
   }
@@ -163,8 +163,12 @@ export class CorsRequestHook {
   }
 
   /** The handlers the request a preflight announces would reach, or the `paths` policy / module defaults. */
-  private preflightRoutesOf(raw: CorsIncomingMessage, requestMethod: string): readonly RouteCandidate[] {
-    return this.uniformRoutes ?? this.orUnrouted(this.router?.preflight(raw, requestMethod), raw);
+  private preflightRoutesOf(
+    request: unknown,
+    raw: CorsIncomingMessage,
+    requestMethod: string,
+  ): readonly RouteCandidate[] {
+    return this.uniformRoutes ?? this.orUnrouted(this.router?.preflight(request, raw, requestMethod), raw);
   }
 
   /** What the router found, or, when no controller route serves the request, its `paths` policy / the module defaults. */
@@ -272,6 +276,7 @@ export class CorsRequestHook {
   }
 
   private handlePreflight(
+    request: unknown,
     raw: CorsIncomingMessage,
     response: unknown,
     origin: string,
@@ -285,7 +290,7 @@ export class CorsRequestHook {
       requestHeaders: raw.headers['access-control-request-headers'],
       privateNetwork: raw.headers['access-control-request-private-network'] === 'true',
     };
-    const routes = this.preflightRoutesOf(raw, requestMethod);
+    const routes = this.preflightRoutesOf(request, raw, requestMethod);
     if (routes.length === 1) {
       const verdict = judgePreflight(routes[0].policy, preflight);
       if (verdict instanceof Promise) {

@@ -20,6 +20,7 @@ import { watchMiddlewareFactory } from './http/middleware-watch.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
 import { emptyParamsFindNoHandler } from './routing/empty-route-params.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
+import { adapterHostname } from './routing/host-patterns.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
 import { keepNextTickShape, settleTickAllocation } from './runtime/next-tick-shape.js';
 import { leaveOutOfRouteGuardLists } from './runtime/route-guard-lists.js';
@@ -35,11 +36,11 @@ const configuredApps = new WeakSet<ModulesContainer>();
 
 interface HttpAdapterLike extends RequestHookHost {
   getRouteMatchingOptions?(): { caseSensitive?: boolean; ignoreTrailingSlash?: boolean };
+  getRequestHostname?(request: unknown): string | undefined;
 }
 
 interface ExpressAppLike {
   router?: { caseSensitive?: boolean; strict?: boolean };
-  enabled?(setting: string): boolean;
 }
 
 interface FastifyInstanceLike {
@@ -179,6 +180,7 @@ export class CorsModule
           emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
         },
         this.registry.defaultsRoute,
+        adapterHostname(adapter),
       );
       fastify.addHook('onRoute', (route) => router.onRoute(route));
       return router;
@@ -190,7 +192,7 @@ export class CorsModule
         caseSensitive: matching?.caseSensitive ?? app?.router?.caseSensitive ?? false,
         strict:
           matching?.ignoreTrailingSlash === undefined ? (app?.router?.strict ?? false) : !matching.ignoreTrailingSlash,
-        trustProxy: app?.enabled?.('trust proxy') ?? false,
+        hostname: adapterHostname(adapter),
       },
       this.registry.defaultsRoute,
     );

@@ -1,15 +1,15 @@
 import { METHODS, type IncomingMessage } from 'node:http';
 import { parse, pathToRegexp, type PathToRegexpOptions, type Token, type TokenData } from 'path-to-regexp';
 import parseUrl from 'parseurl';
-import { hostnameOf } from './host-patterns.js';
+import { hostnameFromHeader, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
 
 /** How the Express app's router matches paths (its `case sensitive routing` and `strict routing` settings). */
 export interface ExpressMatching {
   readonly caseSensitive: boolean;
   readonly strict: boolean;
-  /** `trust proxy` is on: the hostname Express sees may come from `X-Forwarded-Host`. */
-  readonly trustProxy: boolean;
+  /** The hostname Nest's host filter reads (`req.hostname`: `X-Forwarded-Host` with `trust proxy`); by default the `Host` header's. */
+  readonly hostname?: RequestHostname;
 }
 
 /** A route as Express holds it: tried in declaration order. */
@@ -63,8 +63,9 @@ const LOWER_CASE_METHODS: ReadonlyMap<string, string> = new Map(METHODS.map((nam
  * (a handful), so a lookup never scans the route list.
  *
  * Routes that decide at run time whether they serve a request (header
- * versioning; hosts when `trust proxy` is on) cannot be settled here: the
- * lookup returns them all, in order, up to the first that always serves.
+ * versioning) cannot be settled here: the lookup returns them all, in order,
+ * up to the first that always serves. Host-bound routes are settled with the
+ * hostname Nest's host filter reads.
  */
 export class ExpressRouteTable {
   private readonly root = new TrieNode();
@@ -155,7 +156,7 @@ export class ExpressRouteTable {
     pathname: string,
     request: IncomingMessage,
   ): readonly RouteCandidate[] {
-    let hostname: string | undefined | null = null; // read on the first route bound to hosts
+    let hostname: string | undefined; // read on the first route bound to hosts
     let result: RouteCandidate[] | undefined;
     let previous: ExpressRoute | undefined;
     for (const route of found) {
@@ -164,10 +165,10 @@ export class ExpressRouteTable {
       if (!handlesMethod(route, lowerMethod) || !this.matchesRoute(route, pathname)) continue;
       const { candidate } = route;
       if (candidate.hosts !== undefined) {
-        if (hostname === null) hostname = this.matching.trustProxy ? undefined : hostnameOf(request.headers.host);
-        if (hostname !== undefined && !servesHost(candidate.hosts, hostname)) continue;
+        hostname ??= (this.matching.hostname ?? hostnameFromHeader)(request);
+        if (!servesHost(candidate.hosts, hostname)) continue;
       }
-      const settled = !candidate.conditional && (candidate.hosts === undefined || hostname !== undefined);
+      const settled = !candidate.conditional;
       if (result === undefined && settled) return candidate.alone;
       (result ??= []).push(candidate);
       if (settled) break;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { hasEmptyParam } from './empty-route-params.js';
 import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
 import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
-import { hostnameOf } from './host-patterns.js';
+import { hostnameFromHeader, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
 import { RouteTableBuilder } from './route-table-builder.js';
 
@@ -17,8 +17,8 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
 export interface RequestRouter {
   /** For an actual request: `request` is the adapter's request object, `raw` the Node request. */
   actual(request: unknown, raw: IncomingMessage): readonly RouteCandidate[];
-  /** For a preflight: the handlers the request it announces (`method`, same URL) would reach. */
-  preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[];
+  /** For a preflight (`request` and `raw` as for `actual`): the handlers the request it announces (`method`, same URL) would reach. */
+  preflight(request: unknown, raw: IncomingMessage, method: string): readonly RouteCandidate[];
   /** Adds a route Nest registered (`method` is the adapter method: `get`, `all`, …). */
   add(method: string, path: string, candidate: RouteCandidate): void;
   /** Nest registered its last route: what only adding routes needed can go. */
@@ -47,7 +47,7 @@ export class ExpressRequestRouter implements RequestRouter {
     return this.table.lookup(raw);
   }
 
-  preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
+  preflight(_request: unknown, raw: IncomingMessage, method: string): readonly RouteCandidate[] {
     return this.table.lookup(raw, method);
   }
 
@@ -78,7 +78,6 @@ interface FastifyRequestLike {
     };
   };
   readonly params?: Readonly<Record<string, unknown>>;
-  readonly headers: IncomingMessage['headers'];
 }
 
 /**
@@ -108,6 +107,8 @@ export class FastifyRequestRouter implements RequestRouter {
       readonly emptyParamsFindNoHandler?: boolean;
     },
     private readonly unrouted?: RouteCandidate,
+    /** The hostname Nest's host filter reads from Fastify's request (`request.hostname`). */
+    private readonly hostname: RequestHostname = hostnameFromHeader,
   ) {
     const headFromGet = options.exposeHeadRoutes !== false;
     this.emptyParamsFindNoHandler = options.emptyParamsFindNoHandler === true;
@@ -166,11 +167,11 @@ export class FastifyRequestRouter implements RequestRouter {
     if (found === undefined) return NO_ROUTES;
     // Matched through an empty parameter: Nest's adapter calls the not-found handler, no route handler serves it.
     if (config![NO_EMPTY_PARAMS] === true && hasEmptyParam(fastifyRequest.params)) return NO_ROUTES;
-    return servingHost(found, fastifyRequest.headers.host);
+    return servingHost(found, request, this.hostname);
   }
 
-  preflight(raw: IncomingMessage, method: string): readonly RouteCandidate[] {
-    return servingHost(this.table.lookup(method, raw.url ?? '/'), raw.headers.host);
+  preflight(request: unknown, raw: IncomingMessage, method: string): readonly RouteCandidate[] {
+    return servingHost(this.table.lookup(method, raw.url ?? '/'), request, this.hostname);
   }
 }
 
@@ -197,15 +198,19 @@ function routeConfigWith(
 }
 
 /**
- * The candidates bound to no host or to this request's host. Nest's host
- * filter answers other hosts with an error, not with the route: those get
- * the policy of requests no route serves.
+ * The candidates bound to no host or to this request's host, as Nest's host
+ * filter reads it (`readHostname`). That filter answers other hosts with an
+ * error, not with the route: those get the policy of requests no route serves.
  */
-function servingHost(candidates: readonly RouteCandidate[], host: string | undefined): readonly RouteCandidate[] {
+function servingHost(
+  candidates: readonly RouteCandidate[],
+  request: unknown,
+  readHostname: RequestHostname,
+): readonly RouteCandidate[] {
   // The common case (one handler, bound to no host) without a callback per request.
   if (candidates.length === 1 && candidates[0].hosts === undefined) return candidates;
   if (candidates.every((candidate) => candidate.hosts === undefined)) return candidates;
-  const hostname = hostnameOf(host);
+  const hostname = readHostname(request);
   const serving = candidates.filter(
     (candidate) => candidate.hosts === undefined || candidate.hosts.some((re) => re.test(hostname)),
   );
