@@ -1,7 +1,7 @@
 /**
  * Generated Nest apps, on Express and Fastify: controllers with paths of
  * their own (parameters, upper case, trailing slashes, several paths per
- * handler), handlers with a policy of their own, a named policy, `@Cors(false)`
+ * handler, host-bound, behind a trusted proxy or not), handlers with a policy of their own, a named policy, `@Cors(false)`
  * or none, class policies, controllers that share a class name, a global
  * prefix, URI versioning, and non-default router settings. Every handler
  * names itself in a response header. For each route, spelled as declared and
@@ -45,6 +45,7 @@ const handlerShape = fc.record({
 });
 const controllerShape = fc.record({
   path: fc.constantFrom('', 'a', 'b', ':p', 'a/b', 'A', 'a/:p'),
+  host: fc.constantFrom(undefined, undefined, 'a.example', ':tenant.example'),
   handlers: fc.array(handlerShape, { minLength: 1, maxLength: 3 }),
   classPolicy: fc.boolean(),
   sharesName: fc.boolean(),
@@ -52,6 +53,12 @@ const controllerShape = fc.record({
 const appShape = fc.record({
   adapter: fc.constantFrom('express', 'fastify'),
   nonDefaultRouting: fc.boolean(),
+  trustProxy: fc.boolean(),
+  /** Host and X-Forwarded-Host of the requests. */
+  hosts: fc.subarray(
+    [['a.example'], ['b.example'], ['x.y.example'], ['b.example', 'a.example'], ['a.example', 'q.example']],
+    { minLength: 1, maxLength: 2 },
+  ),
   prefix: fc.constantFrom('', 'api'),
   versioning: fc.boolean(),
   controllers: fc.array(controllerShape, { minLength: 1, maxLength: 4 }),
@@ -92,7 +99,13 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
       );
     });
     const versioned = shape.versioning && index % 2 === 1;
-    const classDecorators = [versioned ? Controller({ path: declared.path, version: '2' }) : Controller(declared.path)];
+    const classDecorators = [
+      Controller({
+        path: declared.path,
+        ...(versioned ? { version: '2' } : {}),
+        ...(declared.host === undefined ? {} : { host: declared.host }),
+      }),
+    ];
     if (declared.classPolicy) classDecorators.push(Cors({ maxAge: classMaxAge }));
     controller = Reflect.decorate(classDecorators, controller) as Type;
     return controller;
@@ -146,13 +159,15 @@ async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplicat
     const instance = express();
     instance.set('strict routing', shape.nonDefaultRouting);
     instance.set('case sensitive routing', shape.nonDefaultRouting);
+    instance.set('trust proxy', shape.trustProxy);
     adapter = new ExpressAdapter(instance);
   } else {
-    adapter = new FastifyAdapter(
-      shape.nonDefaultRouting
+    adapter = new FastifyAdapter({
+      trustProxy: shape.trustProxy,
+      ...(shape.nonDefaultRouting
         ? { routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, ignoreDuplicateSlashes: true } as object }
-        : {},
-    );
+        : {}),
+    });
   }
   let app: INestApplication | undefined;
   try {
@@ -178,14 +193,20 @@ describe('generated Nest apps: the CORS answer of the handler that served the re
         if (app === undefined) return;
         try {
           const port = (app.getHttpServer().address() as AddressInfo).port;
-          for (const [method, path] of requestsOf(shape)) {
+          for (const [[method, path], [host, forwarded]] of requestsOf(shape).flatMap((each) =>
+            shape.hosts.map((hosts) => [each, hosts] as const),
+          )) {
+            const hostLines: Array<[string, string]> = [['Host', host]];
+            if (forwarded !== undefined) hostLines.push(['X-Forwarded-Host', forwarded]);
             const actual = await sendHttp(port, method, path, [
+              ...hostLines,
               ['Origin', ORIGIN],
               ['Content-Length', '0'],
             ]);
             const handler = headerLines(actual, 'x-handler')[0];
             const expected = handler === undefined ? DEFAULT_MAX_AGE : answers.get(handler);
             const preflight = await sendHttp(port, 'OPTIONS', path, [
+              ...hostLines,
               ['Origin', ORIGIN],
               ['Access-Control-Request-Method', method],
             ]);
@@ -194,10 +215,12 @@ describe('generated Nest apps: the CORS answer of the handler that served the re
               actual: headerLines(actual, 'access-control-allow-origin').length > 0 ? 'on' : 'off',
               preflight: allowed ? Number(headerLines(preflight, 'access-control-max-age')[0]) : 'off',
             };
-            expect({ shape, method, path, handler, answer }).toEqual({
+            expect({ shape, method, path, host, forwarded, handler, answer }).toEqual({
               shape,
               method,
               path,
+              host,
+              forwarded,
               handler,
               answer: { actual: expected === 'off' ? 'off' : 'on', preflight: expected },
             });

@@ -41,7 +41,7 @@ export function corsHeaderNames(response: RawResponse): string[] {
 
 /**
  * Sends one request through `node:http` with exactly these header lines (a
- * `Host` line first), on a fresh connection. Values must be what `node:http`
+ * `Host` line first, unless they have one), on a fresh connection. Values must be what `node:http`
  * accepts: tab, printable ASCII and bytes 0x80-0xFF (as latin1 characters).
  */
 export function sendHttp(
@@ -52,7 +52,8 @@ export function sendHttp(
   timeoutMs = 5000,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const flat = [['Host', `127.0.0.1:${port}`], ...headers, ['Connection', 'close']].flat();
+    const host = headers.some(([name]) => name.toLowerCase() === 'host') ? [] : [['Host', `127.0.0.1:${port}`]];
+    const flat = [...host, ...headers, ['Connection', 'close']].flat();
     const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: flat as never, agent: false });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('response', (res) => {
