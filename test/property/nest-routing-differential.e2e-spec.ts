@@ -1,14 +1,15 @@
 /**
  * Generated Nest apps, on Express and Fastify: controllers with paths of
  * their own (parameters, upper case, trailing slashes, several paths per
- * handler, host-bound, behind a trusted proxy or not), handlers with a policy of their own, a named policy, `@Cors(false)`
- * or none, class policies, controllers that share a class name, a global
- * prefix, URI versioning, and non-default router settings. Every handler
- * names itself in a response header. For each route, spelled as declared and
- * with a trailing slash, and for a few paths no route declares, the actual
- * request's CORS answer and the preflight's (its Max-Age names the policy)
- * must both be those of the handler that served the actual request, or the
- * module defaults' when none did.
+ * handler), host-bound or not, behind a trusted proxy or not; handlers with
+ * a policy of their own, a named policy, `@Cors(false)` or none; class
+ * policies, controllers that share a class name, a global prefix, URI
+ * versioning, `RouterModule` paths, and non-default router settings. Every
+ * handler names itself in a response header. For each route, spelled as
+ * declared and with a trailing slash, and for a few paths no route declares,
+ * the actual request's CORS answer and the preflight's (its Max-Age names the
+ * policy) must both be those of the handler that served the actual request,
+ * or the module defaults' when none did.
  */
 import { describe, expect, it } from '@jest/globals';
 import {
@@ -23,7 +24,7 @@ import {
   type INestApplication,
   type Type,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, RouterModule } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import express from 'express';
@@ -49,6 +50,8 @@ const controllerShape = fc.record({
   handlers: fc.array(handlerShape, { minLength: 1, maxLength: 3 }),
   classPolicy: fc.boolean(),
   sharesName: fc.boolean(),
+  /** In a module that `RouterModule` mounts under the app's `routerPath`. */
+  routed: fc.boolean(),
 });
 const appShape = fc.record({
   adapter: fc.constantFrom('express', 'fastify'),
@@ -60,6 +63,7 @@ const appShape = fc.record({
     { minLength: 1, maxLength: 2 },
   ),
   prefix: fc.constantFrom('', 'api'),
+  routerPath: fc.constantFrom('m', ':org', 'M/n'),
   versioning: fc.boolean(),
   controllers: fc.array(controllerShape, { minLength: 1, maxLength: 4 }),
   unrouted: fc.array(fc.constantFrom('a', 'b', 'A', 'x', 'X', '1', 'y', 'z', ''), { maxLength: 3 }),
@@ -124,7 +128,7 @@ function requestsOf(shape: AppShape): Array<[string, string]> {
     const version = shape.versioning ? (index % 2 === 1 ? '/v2' : '/v1') : '';
     for (const handler of declared.handlers) {
       for (const path of handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]) {
-        const full = [prefix + version, declared.path, path]
+        const full = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, path]
           .filter(Boolean)
           .join('/')
           .replace(/:[a-z]+/g, '1')
@@ -138,6 +142,8 @@ function requestsOf(shape: AppShape): Array<[string, string]> {
 }
 
 async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplication | undefined> {
+  const routed = controllers.filter((_, index) => shape.controllers[index].routed);
+  const RoutedModule = Reflect.decorate([Module({ controllers: routed })], class RoutedModule {}) as Type;
   const AppModule = Reflect.decorate(
     [
       Module({
@@ -148,8 +154,10 @@ async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplicat
             methods: '*',
             policies: { short: { maxAge: NAMED_MAX_AGE } },
           }),
+          RoutedModule,
+          RouterModule.register([{ path: shape.routerPath, module: RoutedModule }]),
         ],
-        controllers,
+        controllers: controllers.filter((_, index) => !shape.controllers[index].routed),
       }),
     ],
     class AppModule {},
