@@ -178,9 +178,9 @@ export class CorsModule
           ...readFastifyRouterOptions(fastify.initialConfig),
           exposeHeadRoutes,
           emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
+          hostname: adapterHostname(adapter),
         },
         this.registry.defaultsRoute,
-        adapterHostname(adapter),
       );
       fastify.addHook('onRoute', (route) => router.onRoute(route));
       return router;

@@ -1,7 +1,7 @@
 import { METHODS, type IncomingMessage } from 'node:http';
 import { parse, pathToRegexp, type PathToRegexpOptions, type Token, type TokenData } from 'path-to-regexp';
 import parseUrl from 'parseurl';
-import { hostnameFromHeader, type RequestHostname } from './host-patterns.js';
+import { hostnameFromHeader, servesHost, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
 
 /** How the Express app's router matches paths (its `case sensitive routing` and `strict routing` settings). */
@@ -73,9 +73,11 @@ export class ExpressRouteTable {
   private count = 0;
   /** path-to-regexp's options as Express 5's router passes them. */
   private readonly regexpOptions: PathToRegexpOptions;
+  private readonly hostname: RequestHostname;
 
   constructor(private readonly matching: ExpressMatching) {
     this.regexpOptions = { sensitive: matching.caseSensitive, trailing: !matching.strict, end: true };
+    this.hostname = matching.hostname ?? hostnameFromHeader;
   }
 
   get routeCount(): number {
@@ -165,7 +167,7 @@ export class ExpressRouteTable {
       if (!handlesMethod(route, lowerMethod) || !this.matchesRoute(route, pathname)) continue;
       const { candidate } = route;
       if (candidate.hosts !== undefined) {
-        hostname ??= (this.matching.hostname ?? hostnameFromHeader)(request);
+        hostname ??= this.hostname(request);
         if (!servesHost(candidate.hosts, hostname)) continue;
       }
       const settled = !candidate.conditional;
@@ -360,8 +362,4 @@ function toSegments(tokens: readonly Token[], caseSensitive: boolean): PatternSe
     segments.push(dynamic ? { dynamic: true } : { literal: caseSensitive ? part : part.toLowerCase() });
   }
   return segments;
-}
-
-function servesHost(hosts: readonly RegExp[], hostname: string): boolean {
-  return hosts.some((re) => re.test(hostname));
 }

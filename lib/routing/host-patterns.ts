@@ -8,7 +8,7 @@ export function compileHostPatterns(host: string | RegExp | Array<string | RegEx
 }
 
 /** The hostname of a `Host` header value (port cut off, IPv6 brackets kept). */
-export function hostnameOf(host: string | undefined): string {
+function hostnameOf(host: string | undefined): string {
   if (host === undefined) return '';
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
@@ -16,6 +16,11 @@ export function hostnameOf(host: string | undefined): string {
   }
   const colon = host.indexOf(':');
   return colon === -1 ? host : host.slice(0, colon);
+}
+
+/** Whether a host-bound controller's patterns take this hostname. */
+export function servesHost(hosts: readonly RegExp[], hostname: string): boolean {
+  return hosts.some((re) => re.test(hostname));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { hasEmptyParam } from './empty-route-params.js';
 import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
 import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
-import { hostnameFromHeader, type RequestHostname } from './host-patterns.js';
+import { hostnameFromHeader, servesHost, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
 import { RouteTableBuilder } from './route-table-builder.js';
 
@@ -93,6 +93,7 @@ export class FastifyRequestRouter implements RequestRouter {
   private builder?: RouteTableBuilder<FastifyRouteTable>;
   private pending?: { readonly method: string; readonly candidate: RouteCandidate };
   private readonly emptyParamsFindNoHandler: boolean;
+  private readonly hostname: RequestHostname;
 
   /**
    * `unrouted` is the candidate routes get when they answer exactly as a
@@ -105,13 +106,14 @@ export class FastifyRequestRouter implements RequestRouter {
       readonly exposeHeadRoutes?: boolean;
       /** Nest's adapter answers a route reached through an empty parameter with its not-found handler. */
       readonly emptyParamsFindNoHandler?: boolean;
+      /** The hostname Nest's host filter reads from Fastify's request (`request.hostname`); by default the `Host` header's. */
+      readonly hostname?: RequestHostname;
     },
     private readonly unrouted?: RouteCandidate,
-    /** The hostname Nest's host filter reads from Fastify's request (`request.hostname`). */
-    private readonly hostname: RequestHostname = hostnameFromHeader,
   ) {
     const headFromGet = options.exposeHeadRoutes !== false;
     this.emptyParamsFindNoHandler = options.emptyParamsFindNoHandler === true;
+    this.hostname = options.hostname ?? hostnameFromHeader;
     this.builder = new RouteTableBuilder(
       () => new FastifyRouteTable(options, headFromGet, this.emptyParamsFindNoHandler),
       unrouted,
@@ -212,7 +214,7 @@ function servingHost(
   if (candidates.every((candidate) => candidate.hosts === undefined)) return candidates;
   const hostname = readHostname(request);
   const serving = candidates.filter(
-    (candidate) => candidate.hosts === undefined || candidate.hosts.some((re) => re.test(hostname)),
+    (candidate) => candidate.hosts === undefined || servesHost(candidate.hosts, hostname),
   );
   return serving.length === candidates.length ? candidates : serving;
 }
