@@ -18,7 +18,7 @@ import { CorsRequestHook } from './cors-request.hook.js';
 import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
 import { watchMiddlewareFactory } from './http/middleware-watch.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
-import { emptyParamsFindNoHandler } from './routing/empty-route-params.js';
+import { emptyParamsFindNoHandler, routeParamsMatchers } from './routing/route-params-gate.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
 import { adapterHostname } from './routing/host-patterns.js';
 import { RouteRegistrationRecorder } from './routing/route-registration-recorder.js';
@@ -178,6 +178,7 @@ export class CorsModule
           ...readFastifyRouterOptions(fastify.initialConfig),
           exposeHeadRoutes,
           emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
+          paramsMatchers: routeParamsMatchers(adapter),
           hostname: adapterHostname(adapter),
         },
         this.registry.defaultsRoute,

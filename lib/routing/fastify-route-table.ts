@@ -1,5 +1,5 @@
 import FindMyWay from 'find-my-way';
-import { hasEmptyParam } from './empty-route-params.js';
+import { hasEmptyParam, type RequestMatcher } from './route-params-gate.js';
 import type { RouteCandidate } from './route-candidate.js';
 import { SegmentRouteTrie } from './segment-route-trie.js';
 
@@ -37,8 +37,43 @@ export function readFastifyRouterOptions(initialConfig: unknown): FastifyRouterO
   return options as FastifyRouterOptions;
 }
 
-/** The handlers of a route: its one handler (almost every route), or its handlers in order. */
-type Slot = RouteCandidate | RouteCandidate[];
+/**
+ * The handlers of a route: its one handler (almost every route), its
+ * handlers in order, or, where Nest's adapter lets some of them serve only
+ * the requests a matcher admits, a {@link GatedSlot}.
+ */
+type Slot = RouteCandidate | RouteCandidate[] | GatedSlot;
+
+/**
+ * Handlers of a route, some of which serve only the requests their matcher
+ * admits (`routeParamsMatchers()`: a route path that repeats a parameter
+ * name, say). Rare, so its lookup may allocate.
+ */
+class GatedSlot {
+  private readonly candidates: RouteCandidate[] = [];
+  private readonly matchers: (RequestMatcher | undefined)[] = [];
+
+  /** A gated slot with the handlers of `slot`, which serve every request. */
+  static of(slot: RouteCandidate | RouteCandidate[] | undefined): GatedSlot {
+    const gated = new GatedSlot();
+    if (slot !== undefined) for (const candidate of Array.isArray(slot) ? slot : [slot]) gated.add(candidate);
+    return gated;
+  }
+
+  /** Adds `candidate` (once, as {@link withCandidate} does), serving what `matcher` admits, or every request. */
+  add(candidate: RouteCandidate, matcher?: RequestMatcher): void {
+    if (this.candidates.includes(candidate)) return;
+    this.candidates.push(candidate);
+    this.matchers.push(matcher);
+  }
+
+  /** The handlers that serve `request` (Fastify's request object), or undefined for none. */
+  admitted(request: unknown): readonly RouteCandidate[] | undefined {
+    const matchers = this.matchers;
+    const admitted = this.candidates.filter((_, index) => matchers[index] === undefined || matchers[index](request));
+    return admitted.length === 0 ? undefined : admitted;
+  }
+}
 
 /** A find-my-way route's store (an object find-my-way keeps, so that the slot in it can change). */
 interface RouterStore {
@@ -74,6 +109,8 @@ export class FastifyRouteTable {
    */
   private added?: RouteCandidate[] = [];
   private addedRoutes?: string[] = [];
+  /** The matchers of the routes in {@link added} that have one, by index; dropped by {@link seal} too. */
+  private addedMatchers?: Map<number, RequestMatcher> = new Map();
 
   /**
    * `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET
@@ -94,42 +131,58 @@ export class FastifyRouteTable {
     return this.router !== undefined;
   }
 
-  add(method: string, url: string, candidate: RouteCandidate): void {
+  /**
+   * `matcher`: the handler serves only the requests it admits, of those the
+   * route matches (`routeParamsMatchers()`).
+   */
+  add(method: string, url: string, candidate: RouteCandidate, matcher?: RequestMatcher): void {
     if (this.added !== undefined) {
       // Flat, not a tuple per route: boot work and garbage at every route of every app.
       this.added.push(candidate);
       this.addedRoutes!.push(method, url);
+      if (matcher !== undefined) this.addedMatchers!.set(this.added.length - 1, matcher);
     }
-    if (this.router !== undefined) return this.addToRouter(method, url, candidate);
-    if (this.trie.update(method, url, candidate, withCandidate) !== undefined) return;
+    if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher);
+    const merge =
+      matcher === undefined ? withCandidate : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher);
+    if (this.trie.update(method, url, candidate, merge) !== undefined) return;
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
     // (unless the table was sealed, which happens after Nest registered its last route).
     this.router = FindMyWay({ ...this.options });
-    if (this.added === undefined) return this.addToRouter(method, url, candidate);
+    if (this.added === undefined) return this.addToRouter(method, url, candidate, matcher);
     this.trie = this.emptyTrie();
     const routes = this.addedRoutes!;
-    this.added.forEach((each, index) => this.addToRouter(routes[2 * index], routes[2 * index + 1], each));
+    const matchers = this.addedMatchers!;
+    this.added.forEach((each, index) =>
+      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, matchers.get(index)),
+    );
   }
 
   /** No more routes come: drops what only adding them needed. */
   seal(): void {
     this.added = undefined;
     this.addedRoutes = undefined;
+    this.addedMatchers = undefined;
   }
 
-  /** The handlers that may serve `method url`, or none. */
-  lookup(method: string, url: string): readonly RouteCandidate[] {
-    let found = this.find(method, url);
-    if (found === undefined && method === 'HEAD' && this.headFromGet) found = this.find('GET', url);
+  /**
+   * The handlers that may serve `method url`, or none. `request` (Fastify's
+   * request object, whose URL is `url`) is read only by the matchers of
+   * routes that have one.
+   */
+  lookup(method: string, url: string, request?: unknown): readonly RouteCandidate[] {
+    let found = this.find(method, url, request);
+    if (found === undefined && method === 'HEAD' && this.headFromGet) found = this.find('GET', url, request);
     if (found === undefined) return NO_ROUTES;
     return found.length === 1 ? found[0].alone : found;
   }
 
   /** The trie first (empty once find-my-way holds every route), then find-my-way if the table has one. */
-  private find(method: string, url: string): readonly RouteCandidate[] | undefined {
+  private find(method: string, url: string, request: unknown): readonly RouteCandidate[] | undefined {
     const slot = this.trie.find(method, url) ?? this.routerSlot(method, url);
     if (slot === undefined) return undefined;
-    return Array.isArray(slot) ? slot : slot.alone;
+    if (Array.isArray(slot)) return slot;
+    return slot instanceof GatedSlot ? slot.admitted(request) : slot.alone;
   }
 
   private routerSlot(method: string, url: string): Slot | undefined {
@@ -151,17 +204,18 @@ export class FastifyRouteTable {
     });
   }
 
-  private addToRouter(method: string, url: string, candidate: RouteCandidate): void {
+  private addToRouter(method: string, url: string, candidate: RouteCandidate, matcher?: RequestMatcher): void {
     const router = this.router!;
     try {
-      router.on(method as FindMyWay.HTTPMethod, url, noop, { slot: candidate } satisfies RouterStore);
+      const slot = matcher === undefined ? candidate : withCandidate(undefined, candidate, matcher);
+      router.on(method as FindMyWay.HTTPMethod, url, noop, { slot } satisfies RouterStore);
       return;
     } catch {
       // Declared before (Fastify took both: they differ by constraints), or a route this router cannot hold
       // (a custom method: its preflights get the defaults).
     }
     const declared = this.declaredStore(method, url);
-    if (declared !== undefined) declared.slot = withCandidate(declared.slot, candidate);
+    if (declared !== undefined) declared.slot = withCandidate(declared.slot, candidate, matcher);
   }
 
   /**
@@ -188,8 +242,16 @@ export class FastifyRouteTable {
 const OPTIONAL_PARAMETER = /(\/:[^/()]*?)\?(\/?)/;
 const DUPLICATE_SLASHES = /\/\/+/g;
 
-/** A slot with `candidate` added (once: Nest may register one handler twice under one pattern). */
-function withCandidate(slot: Slot | undefined, candidate: RouteCandidate): Slot {
+/**
+ * A slot with `candidate` added (once: Nest may register one handler twice
+ * under one pattern), serving only what `matcher` admits if it has one.
+ */
+function withCandidate(slot: Slot | undefined, candidate: RouteCandidate, matcher?: RequestMatcher): Slot {
+  if (matcher !== undefined || slot instanceof GatedSlot) {
+    const gated = slot instanceof GatedSlot ? slot : GatedSlot.of(slot);
+    gated.add(candidate, matcher);
+    return gated;
+  }
   if (slot === undefined || slot === candidate) return candidate;
   if (!Array.isArray(slot)) return [slot, candidate];
   if (!slot.includes(candidate)) slot.push(candidate);

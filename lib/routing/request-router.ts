@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { hasEmptyParam } from './empty-route-params.js';
 import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
 import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
 import { hostnameFromHeader, servesHost, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
+import { gateOf, passesGate, type RouteParamsGate, type RouteParamsMatchers } from './route-params-gate.js';
 import { RouteTableBuilder } from './route-table-builder.js';
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
@@ -67,14 +67,14 @@ export interface FastifyRouteOptions {
 
 /** Where a Fastify route's config carries its handlers (Fastify copies the config into the route's context). */
 const ROUTE_CANDIDATES = Symbol('nestjs-cors:route-candidates');
-/** In a route's config copy: `true` for a route with parameters that no handler serves through an empty one. */
-const NO_EMPTY_PARAMS = Symbol('nestjs-cors:no-empty-params');
+/** In a route's config copy: the requests Nest's adapter lets the route's handler serve ({@link RouteParamsGate}). */
+const ROUTE_PARAMS_GATE = Symbol('nestjs-cors:route-params-gate');
 
 interface FastifyRequestLike {
   readonly routeOptions: {
     readonly config?: {
       readonly [ROUTE_CANDIDATES]?: readonly RouteCandidate[];
-      readonly [NO_EMPTY_PARAMS]?: boolean;
+      readonly [ROUTE_PARAMS_GATE]?: RouteParamsGate;
     };
   };
   readonly params?: Readonly<Record<string, unknown>>;
@@ -91,8 +91,9 @@ interface FastifyRequestLike {
 export class FastifyRequestRouter implements RequestRouter {
   private table: FastifyRouteTable;
   private builder?: RouteTableBuilder<FastifyRouteTable>;
-  private pending?: { readonly method: string; readonly candidate: RouteCandidate };
+  private pending?: { readonly method: string; readonly candidate: RouteCandidate; readonly gate: RouteParamsGate };
   private readonly emptyParamsFindNoHandler: boolean;
+  private readonly paramsMatchers?: RouteParamsMatchers;
   private readonly hostname: RequestHostname;
 
   /**
@@ -106,6 +107,8 @@ export class FastifyRequestRouter implements RequestRouter {
       readonly exposeHeadRoutes?: boolean;
       /** Nest's adapter answers a route reached through an empty parameter with its not-found handler. */
       readonly emptyParamsFindNoHandler?: boolean;
+      /** The matchers Nest's adapter gives some routes with parameters (`routeParamsMatchers()`). */
+      readonly paramsMatchers?: RouteParamsMatchers;
       /** The hostname Nest's host filter reads from Fastify's request (`request.hostname`); by default the `Host` header's. */
       readonly hostname?: RequestHostname;
     },
@@ -113,6 +116,7 @@ export class FastifyRequestRouter implements RequestRouter {
   ) {
     const headFromGet = options.exposeHeadRoutes !== false;
     this.emptyParamsFindNoHandler = options.emptyParamsFindNoHandler === true;
+    this.paramsMatchers = options.paramsMatchers;
     this.hostname = options.hostname ?? hostnameFromHeader;
     this.builder = new RouteTableBuilder(
       () => new FastifyRouteTable(options, headFromGet, this.emptyParamsFindNoHandler),
@@ -121,9 +125,13 @@ export class FastifyRequestRouter implements RequestRouter {
     this.table = this.builder.current;
   }
 
-  /** Nest is registering a route of this candidate: the `onRoute` calls that follow are its routes. */
-  add(method: string, _path: string, candidate: RouteCandidate): void {
-    this.pending = { method, candidate };
+  /**
+   * Nest is registering a route of this candidate under `path`: the
+   * `onRoute` calls that follow are its routes, and the adapter gates its
+   * handler by `path` (`route-params-gate.ts`).
+   */
+  add(method: string, path: string, candidate: RouteCandidate): void {
+    this.pending = { method, candidate, gate: gateOf(path, this.emptyParamsFindNoHandler, this.paramsMatchers) };
   }
 
   /** Nest's registration call returned. */
@@ -147,19 +155,15 @@ export class FastifyRequestRouter implements RequestRouter {
   onRoute(route: FastifyRouteOptions): void {
     const pending = this.pending;
     if (pending === undefined) return;
-    const { candidate } = pending;
+    const { candidate, gate } = pending;
     // Copying the config was half of this hook's boot work per route.
-    if (candidate !== this.unrouted) {
-      route.config = routeConfigWith(
-        route.config,
-        candidate.alone,
-        this.emptyParamsFindNoHandler && route.url.includes(':'),
-      );
-    }
+    if (candidate !== this.unrouted) route.config = routeConfigWith(route.config, candidate.alone, gate);
     if (route.method === 'HEAD' && pending.method === 'get') return;
     const table = this.builder ?? this.table;
-    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate);
-    for (const method of route.method) table.add(method, route.url, candidate);
+    // The table finds routes through empty parameters itself (emptyParamsFindNoHandler); only matchers go in.
+    const matcher = typeof gate === 'function' ? gate : undefined;
+    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, matcher);
+    for (const method of route.method) table.add(method, route.url, candidate, matcher);
   }
 
   actual(request: unknown): readonly RouteCandidate[] {
@@ -167,13 +171,14 @@ export class FastifyRequestRouter implements RequestRouter {
     const config = fastifyRequest.routeOptions.config;
     const found = config?.[ROUTE_CANDIDATES];
     if (found === undefined) return NO_ROUTES;
-    // Matched through an empty parameter: Nest's adapter calls the not-found handler, no route handler serves it.
-    if (config![NO_EMPTY_PARAMS] === true && hasEmptyParam(fastifyRequest.params)) return NO_ROUTES;
+    // Through an empty parameter, say: Nest's adapter calls the not-found handler, no route handler serves it.
+    const gate = config![ROUTE_PARAMS_GATE]!;
+    if (gate !== false && !passesGate(gate, request, fastifyRequest.params)) return NO_ROUTES;
     return servingHost(found, request, this.hostname);
   }
 
   preflight(request: unknown, raw: IncomingMessage, method: string): readonly RouteCandidate[] {
-    return servingHost(this.table.lookup(method, raw.url ?? '/'), request, this.hostname);
+    return servingHost(this.table.lookup(method, raw.url ?? '/', request), request, this.hostname);
   }
 }
 
@@ -190,12 +195,12 @@ export class FastifyRequestRouter implements RequestRouter {
 function routeConfigWith(
   config: Record<PropertyKey, unknown> | undefined,
   candidates: readonly RouteCandidate[],
-  noEmptyParams: boolean,
+  gate: RouteParamsGate,
 ): Record<PropertyKey, unknown> {
   const copy = Object.assign(Object.create(null) as Record<PropertyKey, unknown>, config);
   copy[ROUTE_CANDIDATES] = candidates;
-  // Set on every copy, true or false: copies with the same keys share a hidden class.
-  copy[NO_EMPTY_PARAMS] = noEmptyParams;
+  // Set on every copy, `false` too: copies with the same keys share a hidden class.
+  copy[ROUTE_PARAMS_GATE] = gate;
   return copy;
 }
 

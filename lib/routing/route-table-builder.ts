@@ -1,9 +1,11 @@
 import type { RouteCandidate } from './route-candidate.js';
+import type { RequestMatcher } from './route-params-gate.js';
 import { RouteOverlapIndex } from './route-overlap.js';
 
 /** What the builder fills: a route table taking routes in the order the app's router got them. */
 export interface RouteTableLike {
-  add(method: string, path: string, candidate: RouteCandidate): void;
+  /** `matcher`: the handler serves only the requests it admits, of those the route matches (Fastify only). */
+  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher): void;
 }
 
 /**
@@ -24,6 +26,8 @@ export class RouteTableBuilder<T extends RouteTableLike> {
   private methods?: string[] = [];
   private paths?: string[] = [];
   private candidates?: RouteCandidate[] = [];
+  /** The matchers of the routes that have one, by index (rare). */
+  private matchers?: Map<number, RequestMatcher> = new Map();
   private waiting = 0;
 
   constructor(
@@ -38,23 +42,27 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     return this.table;
   }
 
-  add(method: string, path: string, candidate: RouteCandidate): void {
-    if (this.unrouted === undefined || this.candidates === undefined) return this.table.add(method, path, candidate);
+  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher): void {
+    if (this.unrouted === undefined || this.candidates === undefined) {
+      return this.table.add(method, path, candidate, matcher);
+    }
     this.methods!.push(method);
     this.paths!.push(path);
     this.candidates.push(candidate);
+    if (matcher !== undefined) this.matchers!.set(this.candidates.length - 1, matcher);
     if (candidate === this.unrouted) {
       this.waiting++;
       return;
     }
     this.overlap.add(path);
-    this.table.add(method, path, candidate);
+    this.table.add(method, path, candidate, matcher);
   }
 
   /** Nest registered its last route: the table, with the waiting routes that matter, in order. */
   finish(): T {
-    const { methods, paths, candidates } = this;
+    const { methods, paths, candidates, matchers } = this;
     this.methods = this.paths = this.candidates = undefined;
+    this.matchers = undefined;
     if (candidates === undefined || this.waiting === 0) return this.table;
     const waitingNeeded = candidates.map(
       (candidate, index) => candidate === this.unrouted && this.overlap.mayShare(paths![index]),
@@ -62,7 +70,9 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     if (!waitingNeeded.includes(true)) return this.table;
     const table = this.create();
     candidates.forEach((candidate, index) => {
-      if (candidate !== this.unrouted || waitingNeeded[index]) table.add(methods![index], paths![index], candidate);
+      if (candidate !== this.unrouted || waitingNeeded[index]) {
+        table.add(methods![index], paths![index], candidate, matchers!.get(index));
+      }
     });
     return (this.table = table);
   }

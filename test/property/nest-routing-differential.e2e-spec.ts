@@ -40,7 +40,8 @@ const VERBS = { Get, Post, Put, All } as const;
 
 const handlerShape = fc.record({
   verb: fc.constantFrom(...(Object.keys(VERBS) as Array<keyof typeof VERBS>)),
-  path: fc.constantFrom('', ':id', 'x', 'x/:id', 'X', 'y//', ':id/z'),
+  // ':id/x/:id' and ':p' (under a controller path with ':p') name a parameter twice; find-my-way reads ':lat,:lng' as one.
+  path: fc.constantFrom('', ':id', 'x', 'x/:id', 'X', 'y//', ':id/z', ':id/x/:id', ':p', ':lat,:lng'),
   policy: fc.constantFrom('own', 'own', 'none', 'off', 'named'),
   twoPaths: fc.boolean(),
 });
@@ -117,7 +118,11 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
   return { controllers, answers };
 }
 
-/** Each declared route as a request (method, path with parameters filled in), and a few paths no route declares. */
+/**
+ * Each declared route as requests (method, path with parameters filled in;
+ * with the first one left empty; with `:a,:b` filled in as one value), and
+ * a few paths no route declares.
+ */
 function requestsOf(shape: AppShape): Array<[string, string]> {
   const prefix = shape.prefix ? `/${shape.prefix}` : '';
   const requests = new Map<string, [string, string]>();
@@ -128,12 +133,17 @@ function requestsOf(shape: AppShape): Array<[string, string]> {
     const version = shape.versioning ? (index % 2 === 1 ? '/v2' : '/v1') : '';
     for (const handler of declared.handlers) {
       for (const path of handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]) {
-        const full = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, path]
+        const template = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, path]
           .filter(Boolean)
           .join('/')
-          .replace(/:[a-z]+/g, '1')
           .replace(/\/+/g, '/');
-        add(handler.verb === 'All' ? 'DELETE' : handler.verb.toUpperCase(), full.startsWith('/') ? full : `/${full}`);
+        const spellings = [template];
+        if (template.includes(':')) spellings.push(template.replace(/:[a-z]+/, ''));
+        if (template.includes(',')) spellings.push(template.replace(/:[a-z]+,:[a-z]+/g, '1'));
+        for (const spelling of spellings) {
+          const full = spelling.replace(/:[a-z]+/g, '1');
+          add(handler.verb === 'All' ? 'DELETE' : handler.verb.toUpperCase(), full.startsWith('/') ? full : `/${full}`);
+        }
       }
     }
   });

@@ -13,16 +13,19 @@
  * parameters, parameters inside a segment, regex parameters, optional
  * parameters and groups, wildcards, empty segments and trailing slashes.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import express from 'express';
 import fc from 'fast-check';
 import Fastify from 'fastify';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { disabledPolicy } from '../../lib/engine/compiled-policy.js';
-import { hasEmptyParam } from '../../lib/routing/empty-route-params.js';
+import { readFastifyRouterOptions } from '../../lib/routing/fastify-route-table.js';
 import { ExpressRequestRouter, FastifyRequestRouter, type RequestRouter } from '../../lib/routing/request-router.js';
 import { routeCandidate, type RouteCandidate } from '../../lib/routing/route-candidate.js';
+import { emptyParamsFindNoHandler, hasEmptyParam, routeParamsMatchers } from '../../lib/routing/route-params-gate.js';
 import { headerLines, sendHttp } from './raw-http.js';
 
 const DEFAULTS = routeCandidate(disabledPolicy('defaults'), 'defaults');
@@ -52,12 +55,15 @@ function pathOf(segments: readonly string[], tail: string): string {
 
 /**
  * A request path made from a route's pattern: parameters and wildcards
- * filled in, recased, with a slash more, or with every parameter left empty.
+ * filled in, recased, with a slash more, with every parameter left empty,
+ * with `:a,:b` filled in as one value, or with the first parameter left
+ * empty (of a name used twice, the one find-my-way does not keep).
  */
 function filledIn(pattern: string, spelling: number): string {
   const value = spelling === 3 ? '' : '12';
-  const filled = pattern
+  const filled = (spelling === 5 ? pattern.replace(/:[A-Za-z]+/, '') : pattern)
     .replace(/\{[^}]*\}/g, '')
+    .replace(/:[A-Za-z]+,:[A-Za-z]+/g, spelling === 4 ? value : `${value},${value}`)
     .replace(/:a-:b/g, `${value}-${value}`)
     .replace(/:[A-Za-z]+(\([^)]*\))?\??/g, value)
     .replace(/\*[A-Za-z]*/g, 'z/y');
@@ -90,7 +96,7 @@ function cases<Settings>(
       settings,
     )
     .chain(([routes, requests, chosen]) =>
-      fc.array(fc.tuple(fc.nat(routes.length - 1), fc.nat(3)), { minLength: 1, maxLength: 6 }).map((derived) => ({
+      fc.array(fc.tuple(fc.nat(routes.length - 1), fc.nat(5)), { minLength: 1, maxLength: 6 }).map((derived) => ({
         routes,
         requests: [
           ...requests,
@@ -114,6 +120,8 @@ async function closed(app: { close(): PromiseLike<unknown> }): Promise<void> {
 /** The request the app under test received last, as its first hook or middleware saw it. */
 interface Received {
   request?: IncomingMessage;
+  /** The adapter's request object (Fastify's), where it is not `request` itself. */
+  adapterRequest?: unknown;
   /** What `router.actual()` answered there, where the early layer asks it (before any handler ran). */
   actual?: readonly RouteCandidate[];
 }
@@ -138,12 +146,12 @@ async function expectSameRoutes(
   tally: Tally,
 ): Promise<void> {
   for (const [method, url] of requests) {
-    received.request = received.actual = undefined;
+    received.request = received.adapterRequest = received.actual = undefined;
     const served = await servedBy(port, method, url);
     const request = received.request as IncomingMessage | undefined; // set by the app meanwhile
     if (request === undefined) continue; // answered before any hook (an invalid URL, a parameter over maxParamLength)
     const labelOf = (found: readonly RouteCandidate[]) => (found.length === 0 ? 'defaults' : found[0].label);
-    const label = labelOf(router.preflight(request, request, method));
+    const label = labelOf(router.preflight(received.adapterRequest ?? request, request, method));
     // The actual request itself, as the early layer read it (Fastify: the route it matched).
     const actual = labelOf(received.actual!);
     expect({ ...context, method, url: request.url, label, actual }).toEqual({
@@ -220,7 +228,7 @@ describe('ExpressRequestRouter against Express 5', () => {
 describe('FastifyRequestRouter against Fastify 5 (preflights: the route the announced method reaches)', () => {
   const segment = fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom('a', 'B', 'ab', 'x.y', 'a-b', 'files', 'a;b') },
-    { weight: 3, arbitrary: fc.constantFrom(':id', ':name', ':id.json', ':a-:b', ':id(^\\d+)', ':opt?') },
+    { weight: 3, arbitrary: fc.constantFrom(':id', ':name', ':id.json', ':a-:b', ':id(^\\d+)', ':opt?', ':lat,:lng') },
     { weight: 1, arbitrary: fc.constantFrom('*', '') },
   );
   const settings = fc.record({
@@ -230,20 +238,39 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
     useSemicolonDelimiter: fc.boolean(),
     maxParamLength: fc.constantFrom(4, 100),
     exposeHeadRoutes: fc.boolean(),
-    // Nest's adapter (11.2.8, 12.2 and later) sends a route reached through an empty parameter to its not-found handler.
-    emptyParamsFindNoHandler: fc.boolean(),
+    /**
+     * Who registers the routes: Fastify itself (Nest's adapter before
+     * 11.2.8 and 12.2 wraps no handler); a handler that sends a route
+     * reached through an empty parameter to the not-found handler (11.2.8,
+     * 12.2 to 12.4); or the installed Nest adapter, with its own wrapping.
+     */
+    registrar: fc.constantFrom('fastify', 'empty-params', 'nest-adapter'),
   });
+  // The adapter warns about every `:lat,:lng` route it registers.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(true));
 
   it('names the route Fastify serves, for every generated route set, request and router option', async () => {
     const tally: Tally = { routed: 0, unrouted: 0 };
     await fc.assert(
       fc.asyncProperty(cases(segment, ['GET', 'POST', 'PUT'], settings), async ({ routes, requests, settings }) => {
-        const { exposeHeadRoutes, emptyParamsFindNoHandler, ...routerOptions } = settings;
-        // With a parameter name twice, find-my-way keeps the last value only; Nest's adapters differ there.
-        if (emptyParamsFindNoHandler && routes.some(([, url]) => repeatsParamName(url))) return;
-        const app = Fastify({ routerOptions, exposeHeadRoutes });
+        const { exposeHeadRoutes, registrar, ...routerOptions } = settings;
+        // Nest 11.2.8 and 12.2 to 12.4 only see the last value of a parameter named twice (find-my-way keeps that one);
+        // the module follows 12.5, which matches such routes as path-to-regexp does.
+        if (registrar === 'empty-params' && routes.some(([, url]) => repeatsParamName(url))) return;
+        const adapter =
+          registrar === 'nest-adapter' ? new FastifyAdapter({ routerOptions, exposeHeadRoutes }) : undefined;
+        const app = adapter?.getInstance() ?? Fastify({ routerOptions, exposeHeadRoutes });
         const router = new FastifyRequestRouter(
-          { ...routerOptions, exposeHeadRoutes, emptyParamsFindNoHandler },
+          adapter === undefined
+            ? { ...routerOptions, exposeHeadRoutes, emptyParamsFindNoHandler: registrar === 'empty-params' }
+            : {
+                // As CorsModule reads them
+                ...readFastifyRouterOptions(app.initialConfig),
+                exposeHeadRoutes: (app.initialConfig as { exposeHeadRoutes?: boolean }).exposeHeadRoutes,
+                emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
+                paramsMatchers: routeParamsMatchers(adapter),
+              },
           DEFAULTS,
         );
         // As CorsModule hooks it: Fastify's route options, whose config the router replaces.
@@ -253,6 +280,7 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
           // Fastify runs this hook again for the not-found handler a route's handler calls: the routed request counts.
           if (received.request === undefined) {
             received.request = request.raw;
+            received.adapterRequest = request;
             received.actual = router.actual(request);
           }
           done();
@@ -260,14 +288,25 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
         try {
           for (const [index, [method, url]] of routes.entries()) {
             router.add(method.toLowerCase(), url, candidateOf(index));
-            app.route({
-              method,
-              url,
-              handler: async (request, reply) =>
-                emptyParamsFindNoHandler && hasEmptyParam(request.params as Record<string, unknown>)
-                  ? reply.callNotFound()
-                  : reply.header(ROUTE_HEADER, String(index)).send(),
-            });
+            const serve = (reply: { header(name: string, value: string): { send(): unknown } }) =>
+              reply.header(ROUTE_HEADER, String(index)).send();
+            if (adapter !== undefined) {
+              // As Nest registers a route: the adapter's method, path and handler.
+              const register = adapter[method.toLowerCase() as 'get' | 'post' | 'put'].bind(adapter) as (
+                path: string,
+                handler: (request: unknown, reply: Parameters<typeof serve>[0]) => unknown,
+              ) => unknown;
+              register(url, (_request, reply) => serve(reply));
+            } else {
+              app.route({
+                method,
+                url,
+                handler: async (request, reply) =>
+                  registrar === 'empty-params' && hasEmptyParam(request.params as Record<string, unknown>)
+                    ? reply.callNotFound()
+                    : serve(reply),
+              });
+            }
             router.settle();
           }
           await app.listen({ port: 0, host: '127.0.0.1' });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import FindMyWay from 'find-my-way';
-import { hasEmptyParam } from '../../lib/routing/empty-route-params.js';
+import { hasEmptyParam } from '../../lib/routing/route-params-gate.js';
 import { SegmentRouteTrie, type SegmentMatching } from '../../lib/routing/segment-route-trie.js';
 
 const METHODS = ['GET', 'PUT'] as const;
