@@ -4,7 +4,9 @@
  * handler), host-bound or not, behind a trusted proxy or not; handlers with
  * a policy of their own, a named policy, `@Cors(false)` or none; class
  * policies, controllers that share a class name, a global prefix, URI
- * versioning, `RouterModule` paths, and non-default router settings. Every
+ * versioning (default versions, several and neutral ones, controller and
+ * handler versions, the `v` prefix or another or none), `RouterModule`
+ * paths, and non-default router settings. Every
  * handler names itself in a response header. For each route, spelled as
  * declared and with a trailing slash, and for a few paths no route declares,
  * the actual request's CORS answer and the preflight's (its Max-Age names the
@@ -20,6 +22,8 @@ import {
   Module,
   Post,
   Put,
+  Version,
+  VERSION_NEUTRAL,
   VersioningType,
   type INestApplication,
   type Type,
@@ -44,6 +48,8 @@ const handlerShape = fc.record({
   path: fc.constantFrom('', ':id', 'x', 'x/:id', 'X', 'y//', ':id/z', ':id/x/:id', ':p', ':lat,:lng'),
   policy: fc.constantFrom('own', 'own', 'none', 'off', 'named'),
   twoPaths: fc.boolean(),
+  /** `@Version()` of its own (URI versioning only). */
+  version: fc.constantFrom(undefined, undefined, '3', ['2', '3'], VERSION_NEUTRAL),
 });
 const controllerShape = fc.record({
   path: fc.constantFrom('', 'a', 'b', ':p', 'a/b', 'A', 'a/:p'),
@@ -66,6 +72,8 @@ const appShape = fc.record({
   prefix: fc.constantFrom('', 'api'),
   routerPath: fc.constantFrom('m', ':org', 'M/n'),
   versioning: fc.boolean(),
+  defaultVersion: fc.constantFrom('1', ['1', '2'], VERSION_NEUTRAL),
+  versionPrefix: fc.constantFrom(undefined, 'ver', false as const),
   controllers: fc.array(controllerShape, { minLength: 1, maxLength: 4 }),
   unrouted: fc.array(fc.constantFrom('a', 'b', 'A', 'x', 'X', '1', 'y', 'z', ''), { maxLength: 3 }),
 });
@@ -84,6 +92,7 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
       Object.defineProperty(controller.prototype, label, { value: () => label, writable: true, configurable: true });
       const paths = handler.twoPaths ? [handler.path, `${handler.path}2`] : handler.path;
       const decorators = [VERBS[handler.verb](paths), Header('X-Handler', label)];
+      if (shape.versioning && handler.version !== undefined) decorators.push(Version(handler.version));
       if (handler.policy === 'own') {
         answers.set(label, nextMaxAge);
         decorators.push(Cors({ maxAge: nextMaxAge++ }));
@@ -120,8 +129,9 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
 
 /**
  * Each declared route as requests (method, path with parameters filled in;
- * with the first one left empty; with `:a,:b` filled in as one value), and
- * a few paths no route declares.
+ * with the first one left empty; with `:a,:b` filled in as one value; with
+ * URI versioning, under versions 1, 2, 3 and none, whichever the handler
+ * serves), and a few paths no route declares.
  */
 function requestsOf(shape: AppShape): Array<[string, string]> {
   const prefix = shape.prefix ? `/${shape.prefix}` : '';
@@ -129,10 +139,13 @@ function requestsOf(shape: AppShape): Array<[string, string]> {
   const add = (method: string, path: string) => {
     for (const each of [path, `${path}/`]) requests.set(`${method} ${each}`, [method, each]);
   };
-  shape.controllers.forEach((declared, index) => {
-    const version = shape.versioning ? (index % 2 === 1 ? '/v2' : '/v1') : '';
+  const versionPrefix = shape.versionPrefix === undefined ? 'v' : shape.versionPrefix || '';
+  const versions = shape.versioning ? ['1', '2', '3'].map((version) => `/${versionPrefix}${version}`).concat('') : [''];
+  shape.controllers.forEach((declared) => {
     for (const handler of declared.handlers) {
-      for (const path of handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]) {
+      for (const [path, version] of (handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]).flatMap(
+        (each) => versions.map((version) => [each, version] as const),
+      )) {
         const template = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, path]
           .filter(Boolean)
           .join('/')
@@ -191,7 +204,13 @@ async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplicat
   try {
     app = await NestFactory.create(AppModule, adapter, { logger: false });
     if (shape.prefix) app.setGlobalPrefix(shape.prefix);
-    if (shape.versioning) app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+    if (shape.versioning) {
+      app.enableVersioning({
+        type: VersioningType.URI,
+        defaultVersion: shape.defaultVersion,
+        ...(shape.versionPrefix === undefined ? {} : { prefix: shape.versionPrefix }),
+      });
+    }
     await app.listen(0, '127.0.0.1');
     return app;
   } catch {
@@ -253,5 +272,5 @@ describe('generated Nest apps: the CORS answer of the handler that served the re
     );
     expect(served).toBeGreaterThan(1000);
     expect(unserved).toBeGreaterThan(500);
-  }, 120_000);
+  }, 240_000);
 });
