@@ -131,7 +131,9 @@ export class FastifyRequestRouter implements RequestRouter {
    * handler by `path` (`route-params-gate.ts`).
    */
   add(method: string, path: string, candidate: RouteCandidate): void {
-    this.pending = { method, candidate, gate: gateOf(path, this.emptyParamsFindNoHandler, this.paramsMatchers) };
+    // A route answering as requests no route serves answers so whether its handler serves the request or not.
+    const gate = candidate === this.unrouted ? false : gateOf(path, this.emptyParamsFindNoHandler, this.paramsMatchers);
+    this.pending = { method, candidate, gate };
   }
 
   /** Nest's registration call returned. */
