@@ -145,7 +145,7 @@ export class FastifyRouteTable {
     if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher);
     const merge =
       matcher === undefined ? withCandidate : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher);
-    if (this.trie.update(method, url, candidate, merge) !== undefined) return;
+    if (this.trieJudges(url, matcher) && this.trie.update(method, url, candidate, merge) !== undefined) return;
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
     // (unless the table was sealed, which happens after Nest registered its last route).
     this.router = FindMyWay({ ...this.options });
@@ -190,6 +190,18 @@ export class FastifyRouteTable {
     if (found === undefined || found === null) return undefined;
     if (this.emptyParamsFindNoHandler && hasEmptyParam(found.params)) return undefined;
     return (found.store as RouterStore).slot;
+  }
+
+  /**
+   * Whether the trie finds what Nest's adapter serves for this route. With
+   * `emptyParamsFindNoHandler`, the trie refuses a request with any empty
+   * parameter segment; an adapter that gives the route no matcher (before
+   * Nest 12.5) only sees the last value of a name used twice, which
+   * find-my-way keeps (`/a//b/1` serves `/a/:id/b/:id`): find-my-way's
+   * parameters tell that, so such a route goes to find-my-way.
+   */
+  private trieJudges(url: string, matcher: RequestMatcher | undefined): boolean {
+    return !this.emptyParamsFindNoHandler || matcher !== undefined || !repeatsParamName(url);
   }
 
   private emptyTrie(): SegmentRouteTrie<Slot> {
@@ -237,6 +249,16 @@ export class FastifyRouteTable {
     }
   }
 }
+
+/** Whether a route path names a parameter twice, its names read as find-my-way reads them (from `:` to `(`, `-`, `.`, `/`). */
+function repeatsParamName(url: string): boolean {
+  const names = url.match(PARAMETER_NAME);
+  if (names === null || names.length < 2) return false;
+  return new Set(names).size < names.length;
+}
+
+/** A parameter and its name as find-my-way reads it (`::` is an escaped colon, no parameter). */
+const PARAMETER_NAME = /(?<!:):(?!:)[^(\-./]*/g;
 
 /** An optional parameter (`/:name?`), as find-my-way's `on()` finds it; `$1$2` is the pattern with it required. */
 const OPTIONAL_PARAMETER = /(\/:[^/()]*?)\?(\/?)/;

@@ -72,6 +72,9 @@ function filledIn(pattern: string, spelling: number): string {
   return filled;
 }
 
+/** A pattern that names a parameter twice. */
+const REPEATED_NAME = /:([A-Za-z]+)\b.*:\1\b/;
+
 const requestSegment = fc.constantFrom(
   '',
   ...'a A b B ab AB x.y a-b 1 12 1.json files a;b %61 %2F %2e . ..'.split(' '),
@@ -104,6 +107,13 @@ function cases<Settings>(
             routes[index][0].toUpperCase() === 'ALL' ? 'GET' : routes[index][0].toUpperCase(),
             filledIn(routes[index][1], spelling),
           ]),
+          // A route that names a parameter twice, with the first one empty: where the adapters part.
+          ...routes
+            .filter(([, pattern]) => REPEATED_NAME.test(pattern))
+            .map(([method, pattern]): [string, string] => [
+              method.toUpperCase() === 'ALL' ? 'GET' : method.toUpperCase(),
+              filledIn(pattern, 5),
+            ]),
         ],
         settings: chosen,
       })),
@@ -124,12 +134,6 @@ interface Received {
   adapterRequest?: unknown;
   /** What `router.actual()` answered there, where the early layer asks it (before any handler ran). */
   actual?: readonly RouteCandidate[];
-}
-
-/** A pattern that names a parameter twice. */
-function repeatsParamName(pattern: string): boolean {
-  const names = pattern.match(/:[A-Za-z]+/g) ?? [];
-  return new Set(names).size < names.length;
 }
 
 /**
@@ -228,7 +232,11 @@ describe('ExpressRequestRouter against Express 5', () => {
 describe('FastifyRequestRouter against Fastify 5 (preflights: the route the announced method reaches)', () => {
   const segment = fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom('a', 'B', 'ab', 'x.y', 'a-b', 'files', 'a;b') },
-    { weight: 3, arbitrary: fc.constantFrom(':id', ':name', ':id.json', ':a-:b', ':id(^\\d+)', ':opt?', ':lat,:lng') },
+    {
+      weight: 3,
+      // ':id/x/:id' names a parameter twice; find-my-way reads ':lat,:lng' as one parameter.
+      arbitrary: fc.constantFrom(':id', ':name', ':id.json', ':a-:b', ':id(^\\d+)', ':opt?', ':lat,:lng', ':id/x/:id'),
+    },
     { weight: 1, arbitrary: fc.constantFrom('*', '') },
   );
   const settings = fc.record({
@@ -255,9 +263,6 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
     await fc.assert(
       fc.asyncProperty(cases(segment, ['GET', 'POST', 'PUT'], settings), async ({ routes, requests, settings }) => {
         const { exposeHeadRoutes, registrar, ...routerOptions } = settings;
-        // Nest 11.2.8 and 12.2 to 12.4 only see the last value of a parameter named twice (find-my-way keeps that one);
-        // the module follows 12.5, which matches such routes as path-to-regexp does.
-        if (registrar === 'empty-params' && routes.some(([, url]) => repeatsParamName(url))) return;
         const adapter =
           registrar === 'nest-adapter' ? new FastifyAdapter({ routerOptions, exposeHeadRoutes }) : undefined;
         const app = adapter?.getInstance() ?? Fastify({ routerOptions, exposeHeadRoutes });
