@@ -48,6 +48,25 @@ function checkAnnounced(policy: CompiledPolicy, preflight: Preflight): CorsRefus
   return checkPreflightRequest(policy, preflight.requestMethod, preflight.requestHeaders, preflight.privateNetwork);
 }
 
+/**
+ * Set on a request with an `Origin` whose handlers may pass it on (version
+ * filters: header versioning, say): if none serves it,
+ * {@link CorsRequestHook.answerUnserved} gives it the answer of requests no
+ * route serves.
+ */
+const UNSETTLED = Symbol('nestjs-cors:unsettled');
+
+interface UnsettledMessage {
+  [UNSETTLED]?: true;
+}
+
+/** The access headers of an actual request's answer (`Vary` stays: it only ever grows). */
+const ACCESS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+] as const;
+
 /** Whether these policies write the same headers for an origin they all allow. */
 function answerAlike(candidates: readonly RouteCandidate[]): boolean {
   const first = candidates[0].policy;
@@ -84,6 +103,8 @@ export class CorsRequestHook {
   private isInstalled = false;
   /** Whether anything reads the decision kept on the request (see {@link install}). */
   private keepsDecisions = true;
+  /** Whether requests that may reach no handler are marked for {@link answerUnserved} (see {@link install}). */
+  private marksUnsettled = false;
 
   constructor(private readonly registry: CorsPolicyRegistry) {}
 
@@ -98,6 +119,8 @@ export class CorsRequestHook {
     // The guard (when it has work) and the repair next to another CORS layer read the decision; with
     // neither, no request carries one: two property stores fewer on every request.
     this.keepsDecisions = !this.registry.guardHasNoWork || this.registry.allowOtherCorsLayers;
+    // Express, where CorsModule runs answerUnserved() ahead of the 404 handler; Fastify routes by version itself.
+    this.marksUnsettled = router !== undefined && adapter.getType?.() !== 'fastify';
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
     this.isInstalled = this.slot.install(adapter, hook);
     return this.isInstalled;
@@ -210,6 +233,8 @@ export class CorsRequestHook {
     done: Done,
   ): unknown {
     const routes = this.routesOf(request, raw);
+    if (this.marksUnsettled && (routes.length > 1 || routes[0].conditional))
+      (raw as UnsettledMessage)[UNSETTLED] = true;
     if (routes.length > 1) return this.handleAmbiguous(routes, raw, response, origin, done);
     const route = routes[0];
     const policy = route.policy;
@@ -273,6 +298,34 @@ export class CorsRequestHook {
       if (routes.some(({ policy }) => policy.enabled)) appendVary(target, 'Origin');
     }
     done();
+  }
+
+  /**
+   * Nest's 404 handler is answering this request (Express: every route passed
+   * it on). Where its handlers may pass it on (version filters: header
+   * versioning, say), the early layer wrote their answer (only what they all
+   * agree on, where they are several), and none served it: the request gets
+   * the answer of requests no route serves, as everywhere else. A promise
+   * when the origin check is asynchronous; nothing for any other request.
+   */
+  answerUnserved(request: unknown, response: unknown): Promise<void> | undefined {
+    const raw = this.exchange.rawRequest(request);
+    if ((raw as UnsettledMessage)[UNSETTLED] !== true) return undefined;
+    const origin = raw.headers.origin;
+    if (origin === undefined) return undefined;
+    const route = this.orUnrouted(undefined, raw)[0];
+    const target = this.exchange.headerTarget(response);
+    for (const name of ACCESS_HEADERS) target.removeHeader(name);
+    if (!route.policy.enabled) {
+      this.record(raw, route.policy, undefined);
+      return undefined;
+    }
+    const allowed = route.policy.origins.matches(origin, raw);
+    if (allowed === true || allowed === false) {
+      this.applyActual(raw, target, origin, route, allowed);
+      return undefined;
+    }
+    return allowed.then((value) => this.applyActual(raw, target, origin, route, value));
   }
 
   private handlePreflight(

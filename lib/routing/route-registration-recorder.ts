@@ -1,4 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, VERSION_NEUTRAL } from '@nestjs/common';
 import { pathSuffixesOf } from '../policies/declared-paths.js';
 import type { HandlerEntry } from '../policies/handler-entry.interface.js';
 
@@ -64,6 +64,12 @@ export class RouteRegistrationRecorder {
   private versionFilterSeen = false;
   private seen = 0;
   private defaultVersionSet = false;
+  /**
+   * Whether the version filter Nest applied last lets every request through
+   * (`VERSION_NEUTRAL`: the adapter returns a plain pass-through): it wraps
+   * the handler of the routes Nest registers next, for that path.
+   */
+  private lastFilterPassesAll = false;
   private readonly assigned = new Map<HandlerEntry, number>();
   private readonly suffixes = new Map<HandlerEntry, readonly string[]>();
   /** What `start()` or `startDeferred()` kept for `replay()`: adapter method, path and handler of each registration, flat. */
@@ -122,7 +128,8 @@ export class RouteRegistrationRecorder {
             return listener({ method: name, path, entry: undefined, conditional: false });
           }
           const entry = this.identify(path, handler, candidates, labels())!;
-          const conditional = this.versionFilterSeen && (entry.declaresVersion || this.defaultVersionSet);
+          const conditional =
+            this.versionFilterSeen && (entry.declaresVersion || this.defaultVersionSet) && !this.lastFilterPassesAll;
           listener({ method: name, path, entry, conditional });
         },
         options.registered,
@@ -130,6 +137,7 @@ export class RouteRegistrationRecorder {
     }
     this.wrap(target, 'applyVersionFilter', (args) => {
       this.versionFilterSeen = true;
+      this.lastFilterPassesAll = args[1] === VERSION_NEUTRAL;
       const options = args[2] as { defaultVersion?: unknown } | undefined;
       if (options?.defaultVersion !== undefined) this.defaultVersionSet = true;
     });

@@ -10,6 +10,7 @@ import {
   Put,
   RequestMethod,
   UnauthorizedException,
+  VERSION_NEUTRAL,
   VersioningType,
   type CanActivate,
   type ExecutionContext,
@@ -301,6 +302,61 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
       expect(v1.text).toBe('v1');
       expect(v1.headers['access-control-allow-origin']).toBeUndefined();
       expect(v1.headers['access-control-expose-headers']).toBeUndefined();
+    });
+
+    it('answers a request that no version serves (its 404) as requests no route serves: the module defaults', async () => {
+      for (const version of ['3', undefined]) {
+        const call = request(app.getHttpServer()).get('/orders').set('Origin', APP);
+        const none = await (version === undefined ? call : call.set('X-Api-Version', version));
+        expect([version, none.status, none.headers['access-control-allow-origin']]).toEqual([version, 404, APP]);
+        const refused = request(app.getHttpServer()).get('/orders').set('Origin', 'https://both.example.com');
+        const other = await (version === undefined ? refused : refused.set('X-Api-Version', version));
+        expect([version, other.status, other.headers['access-control-allow-origin']]).toEqual([
+          version,
+          404,
+          undefined,
+        ]);
+        expect(other.headers['access-control-expose-headers']).toBeUndefined();
+      }
+    });
+  });
+
+  describe('header versioning: a version-neutral controller before a versioned one on the same path', () => {
+    @Controller({ path: 'catalog', version: VERSION_NEUTRAL })
+    class NeutralCatalogController {
+      @Get()
+      list() {
+        return 'neutral';
+      }
+    }
+    @Controller({ path: 'catalog', version: '2' })
+    @Cors(false)
+    class ClosedCatalogController {
+      @Get()
+      list() {
+        return 'v2';
+      }
+    }
+
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await headerVersionedApp([NeutralCatalogController, ClosedCatalogController]);
+    });
+    afterAll(() => app.close());
+
+    // Express tries routes in order, and a version-neutral route has no version filter: it serves every request,
+    // version 2 included. Fastify matches the version constraint first: version 2 reaches the closed controller.
+    const closedServesV2 = adapter === 'fastify';
+
+    it('serves version 2 as the router does', async () => {
+      const v2 = await request(app.getHttpServer()).get('/catalog').set('X-Api-Version', '2').set('Origin', APP);
+      expect([v2.text, v2.headers['access-control-allow-origin']]).toEqual(
+        closedServesV2 ? ['v2', undefined] : ['neutral', APP],
+      );
+    });
+
+    it('judges the preflight by the handlers that may serve it: on Express, the neutral one alone', async () => {
+      expect((await preflight(app, '/catalog', APP, 'GET')).status).toBe(closedServesV2 ? 403 : 204);
     });
   });
 
