@@ -13,6 +13,7 @@ import {
 } from './engine/cors-decision.js';
 import { explainRefusal } from './engine/refusal-explainer.js';
 import { HttpExchange, recordDecision, type CorsIncomingMessage } from './http/http-exchange.js';
+import { watchNotFoundHandler } from './http/not-found-watch.js';
 import { RequestHookSlot, type RequestHook, type RequestHookHost } from './http/request-hook-slot.js';
 import type { RouteCandidate } from './routing/route-candidate.js';
 import type { RequestRouter } from './routing/request-router.js';
@@ -105,6 +106,7 @@ export class CorsRequestHook {
   private keepsDecisions = true;
   /** Whether requests that may reach no handler are marked for {@link answerUnserved} (see {@link install}). */
   private marksUnsettled = false;
+  private stopWatchingNotFound?: () => void;
 
   constructor(private readonly registry: CorsPolicyRegistry) {}
 
@@ -119,10 +121,16 @@ export class CorsRequestHook {
     // The guard (when it has work) and the repair next to another CORS layer read the decision; with
     // neither, no request carries one: two property stores fewer on every request.
     this.keepsDecisions = !this.registry.guardHasNoWork || this.registry.allowOtherCorsLayers;
-    // Express, where CorsModule runs answerUnserved() ahead of the 404 handler; Fastify routes by version itself.
-    this.marksUnsettled = router !== undefined && adapter.getType?.() !== 'fastify';
     const hook: RequestHook = (request, response, done) => this.handle(request, response, done);
     this.isInstalled = this.slot.install(adapter, hook);
+    // Express tries every route a request matches, and version filters (header versioning, say) pass it on: only
+    // the 404 handler knows that none served it. Fastify routes by version itself: no such request reaches it.
+    this.marksUnsettled = this.isInstalled && router !== undefined && adapter.getType?.() !== 'fastify';
+    if (this.marksUnsettled) {
+      this.stopWatchingNotFound = watchNotFoundHandler(adapter, (request, response, proceed) =>
+        this.answerUnserved(request, response, proceed),
+      );
+    }
     return this.isInstalled;
   }
 
@@ -145,6 +153,8 @@ export class CorsRequestHook {
 
   uninstall(): void {
     this.slot.uninstall();
+    this.stopWatchingNotFound?.();
+    this.stopWatchingNotFound = undefined;
     this.isInstalled = false;
   }
 
@@ -236,7 +246,21 @@ export class CorsRequestHook {
     if (this.marksUnsettled && (routes.length > 1 || routes[0].conditional))
       (raw as UnsettledMessage)[UNSETTLED] = true;
     if (routes.length > 1) return this.handleAmbiguous(routes, raw, response, origin, done);
-    const route = routes[0];
+    return this.answerActual(raw, response, origin, routes[0], done);
+  }
+
+  /**
+   * Writes `route`'s answer to an actual request from `origin`, then calls
+   * `then` (at once, or once an asynchronous origin check settled) and
+   * returns what it returns, or the promise of it.
+   */
+  private answerActual(
+    raw: CorsIncomingMessage,
+    response: unknown,
+    origin: string,
+    route: RouteCandidate,
+    then: () => unknown,
+  ): unknown {
     const policy = route.policy;
     if (!policy.enabled) {
       this.record(raw, policy, undefined);
@@ -245,17 +269,17 @@ export class CorsRequestHook {
           explainRefusal('request', raw.method!, raw.url!, origin, policy, REFUSED_DISABLED, route.label),
         );
       }
-      return done();
+      return then();
     }
     const target = this.exchange.headerTarget(response);
     const allowed = policy.origins.matches(origin, raw);
     if (allowed === true || allowed === false) {
       this.applyActual(raw, target, origin, route, allowed);
-      return done();
+      return then();
     }
     return allowed.then((value) => {
       this.applyActual(raw, target, origin, route, value);
-      done();
+      return then();
     });
   }
 
@@ -305,27 +329,16 @@ export class CorsRequestHook {
    * it on). Where its handlers may pass it on (version filters: header
    * versioning, say), the early layer wrote their answer (only what they all
    * agree on, where they are several), and none served it: the request gets
-   * the answer of requests no route serves, as everywhere else. A promise
-   * when the origin check is asynchronous; nothing for any other request.
+   * the answer of requests no route serves, as everywhere else. Then the 404
+   * handler runs (`proceed`); at once for any other request.
    */
-  answerUnserved(request: unknown, response: unknown): Promise<void> | undefined {
+  private answerUnserved(request: unknown, response: unknown, proceed: () => unknown): unknown {
     const raw = this.exchange.rawRequest(request);
-    if ((raw as UnsettledMessage)[UNSETTLED] !== true) return undefined;
     const origin = raw.headers.origin;
-    if (origin === undefined) return undefined;
-    const route = this.orUnrouted(undefined, raw)[0];
+    if ((raw as UnsettledMessage)[UNSETTLED] !== true || origin === undefined) return proceed();
     const target = this.exchange.headerTarget(response);
     for (const name of ACCESS_HEADERS) target.removeHeader(name);
-    if (!route.policy.enabled) {
-      this.record(raw, route.policy, undefined);
-      return undefined;
-    }
-    const allowed = route.policy.origins.matches(origin, raw);
-    if (allowed === true || allowed === false) {
-      this.applyActual(raw, target, origin, route, allowed);
-      return undefined;
-    }
-    return allowed.then((value) => this.applyActual(raw, target, origin, route, value));
+    return this.answerActual(raw, response, origin, this.orUnrouted(undefined, raw)[0], proceed);
   }
 
   private handlePreflight(

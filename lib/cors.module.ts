@@ -17,7 +17,6 @@ import { formatPolicyReport } from './cors-policy.report.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import { OtherCorsLayerDetector } from './other-cors-layer.detector.js';
 import { watchMiddlewareFactory } from './http/middleware-watch.js';
-import { watchNotFoundHandler } from './http/not-found-watch.js';
 import type { RequestHookHost } from './http/request-hook-slot.js';
 import { emptyParamsFindNoHandler, routeParamsMatchers } from './routing/route-params-gate.js';
 import { readFastifyRouterOptions } from './routing/fastify-route-table.js';
@@ -81,7 +80,6 @@ export class CorsModule
   private router?: RequestRouter;
   private recording = false;
   private stopWatchingMiddleware?: () => void;
-  private stopWatchingNotFound?: () => void;
   private restoreGuard?: () => void;
 
   constructor(
@@ -134,13 +132,6 @@ export class CorsModule
     if (!this.hook.install(adapter, router)) {
       this.logger.warn('The HTTP adapter has no request hook: preflights and error responses will lack CORS headers.');
       return;
-    }
-    if (router !== undefined && adapter.getType?.() !== 'fastify') {
-      // Express tries every route a request matches, and its version filters (header versioning, say) pass it
-      // on: only the 404 handler knows that none served it. (Fastify routes by version itself: no such request.)
-      this.stopWatchingNotFound = watchNotFoundHandler(adapter, (request, response) =>
-        this.hook.answerUnserved(request, response),
-      );
     }
     if (adapter.getType?.() === 'fastify') {
       // Middleware may end a response itself, past Fastify's reply: from then on the headers go to both.
@@ -241,8 +232,6 @@ export class CorsModule
     this.putGuardBack();
     this.stopWatchingMiddleware?.();
     this.stopWatchingMiddleware = undefined;
-    this.stopWatchingNotFound?.();
-    this.stopWatchingNotFound = undefined;
     this.recorder.stop();
     this.hook.uninstall();
     configuredApps.delete(this.modulesContainer);

@@ -3,8 +3,8 @@ interface NotFoundHandlerHost {
   setNotFoundHandler?(handler: unknown, ...rest: unknown[]): unknown;
 }
 
-/** What runs ahead of the 404 handler: a promise when it must wait (an async origin check). */
-export type BeforeNotFound = (request: unknown, response: unknown) => Promise<void> | undefined;
+/** What runs ahead of the 404 handler; it calls `proceed` (the handler) when done, and returns what that returns. */
+export type BeforeNotFound = (request: unknown, response: unknown, proceed: () => unknown) => unknown;
 
 /**
  * Runs `before` ahead of the 404 handler Nest gives the adapter
@@ -31,9 +31,6 @@ export function watchNotFoundHandler(adapter: object, before: BeforeNotFound): (
 
 function preceded(handler: Function, before: BeforeNotFound): Function {
   return function (this: unknown, request: unknown, response: unknown, ...rest: unknown[]) {
-    const pending = before(request, response);
-    if (pending === undefined) return handler.call(this, request, response, ...rest);
-    const run = () => handler.call(this, request, response, ...rest);
-    return pending.then(run, run);
+    return before(request, response, () => handler.call(this, request, response, ...rest));
   };
 }
