@@ -52,6 +52,8 @@ type Slot = RouteCandidate | RouteCandidate[] | GatedSlot;
 class GatedSlot {
   private readonly candidates: RouteCandidate[] = [];
   private readonly matchers: (RequestMatcher | undefined)[] = [];
+  /** Whether the route has a handler without constraints: find-my-way then tries no other route after it. */
+  settles = false;
 
   /** A gated slot with the handlers of `slot`, which serve every request. */
   static of(slot: RouteCandidate | RouteCandidate[] | undefined): GatedSlot {
@@ -60,8 +62,13 @@ class GatedSlot {
     return gated;
   }
 
-  /** Adds `candidate` (once, as {@link withCandidate} does), serving what `matcher` admits, or every request. */
-  add(candidate: RouteCandidate, matcher?: RequestMatcher): void {
+  /**
+   * Adds `candidate` (once, as {@link withCandidate} does), serving what
+   * `matcher` admits, or every request; `constrained`: only requests that
+   * meet its route's constraints (find-my-way tries the next route for others).
+   */
+  add(candidate: RouteCandidate, matcher?: RequestMatcher, constrained = false): void {
+    if (!constrained) this.settles = true;
     if (this.candidates.includes(candidate)) return;
     this.candidates.push(candidate);
     this.matchers.push(matcher);
@@ -78,7 +85,46 @@ class GatedSlot {
 /** A find-my-way route's store (an object find-my-way keeps, so that the slot in it can change). */
 interface RouterStore {
   slot: Slot;
+  /** A route with constraints: its value of {@link SKIP_CONSTRAINT}, so that a lookup can go on past it. */
+  readonly skip?: number;
 }
+
+/**
+ * A constraint of the table's own find-my-way router, on every route that
+ * has constraints in Fastify's (a version, say): a lookup derives the set of
+ * such routes it already took, and find-my-way goes on past those as it
+ * goes on past a route whose constraints a request does not meet. Each route
+ * has its own value; `get()` is asked for one value at registration and for
+ * a set at lookup.
+ */
+const SKIP_CONSTRAINT = 'corsSkip';
+const NONE_SKIPPED: ReadonlySet<number> = new Set();
+const SKIP_STRATEGY: FindMyWay.ConstraintStrategy<FindMyWay.HTTPVersion.V1, never> = {
+  name: SKIP_CONSTRAINT,
+  mustMatchWhenDerived: false,
+  storage() {
+    const masks = new Map<number, number>();
+    const storage = {
+      get(value: number | ReadonlySet<number>): number | null {
+        if (typeof value === 'number') return masks.get(value) ?? null;
+        let mask = 0;
+        for (const [skip, bits] of masks) if (!value.has(skip)) mask |= bits;
+        return mask;
+      },
+      set(value: number, bits: number): void {
+        masks.set(value, bits);
+      },
+      del(value: number): void {
+        masks.delete(value);
+      },
+      empty(): void {
+        masks.clear();
+      },
+    };
+    return storage as never;
+  },
+  deriveConstraint: () => undefined as never,
+};
 
 const NO_ROUTES: readonly RouteCandidate[] = [];
 
@@ -111,6 +157,15 @@ export class FastifyRouteTable {
   private addedRoutes?: string[] = [];
   /** The matchers of the routes in {@link added} that have one, by index; dropped by {@link seal} too. */
   private addedMatchers?: Map<number, RequestMatcher> = new Map();
+  /** The indexes in {@link added} of routes with constraints; dropped by {@link seal} too. */
+  private addedConstrained?: Set<number> = new Set();
+  /**
+   * Whether a route with constraints came (header versioning, say): find-my-way
+   * goes on past such a route for a request that does not meet them, so a
+   * preflight, which carries no version, may reach each route it tries.
+   */
+  private constrained = false;
+  private nextSkip = 0;
 
   /**
    * `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET
@@ -133,28 +188,34 @@ export class FastifyRouteTable {
 
   /**
    * `matcher`: the handler serves only the requests it admits, of those the
-   * route matches (`routeParamsMatchers()`).
+   * route matches (`routeParamsMatchers()`). `constrained`: the route has
+   * constraints in Fastify's router (a version, say).
    */
-  add(method: string, url: string, candidate: RouteCandidate, matcher?: RequestMatcher): void {
+  add(method: string, url: string, candidate: RouteCandidate, matcher?: RequestMatcher, constrained = false): void {
     if (this.added !== undefined) {
       // Flat, not a tuple per route: boot work and garbage at every route of every app.
       this.added.push(candidate);
       this.addedRoutes!.push(method, url);
       if (matcher !== undefined) this.addedMatchers!.set(this.added.length - 1, matcher);
+      if (constrained) this.addedConstrained!.add(this.added.length - 1);
     }
-    if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher);
+    if (constrained) this.constrained = true;
+    if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher, constrained);
     const merge =
-      matcher === undefined ? withCandidate : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher);
+      matcher === undefined && !constrained
+        ? withCandidate
+        : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher, constrained);
     if (this.trieJudges(url, matcher) && this.trie.update(method, url, candidate, merge) !== undefined) return;
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
     // (unless the table was sealed, which happens after Nest registered its last route).
-    this.router = FindMyWay({ ...this.options });
-    if (this.added === undefined) return this.addToRouter(method, url, candidate, matcher);
+    this.router = FindMyWay({ ...this.options, constraints: { [SKIP_CONSTRAINT]: SKIP_STRATEGY } });
+    if (this.added === undefined) return this.addToRouter(method, url, candidate, matcher, constrained);
     this.trie = this.emptyTrie();
     const routes = this.addedRoutes!;
     const matchers = this.addedMatchers!;
+    const withConstraints = this.addedConstrained!;
     this.added.forEach((each, index) =>
-      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, matchers.get(index)),
+      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, matchers.get(index), withConstraints.has(index)),
     );
   }
 
@@ -163,6 +224,7 @@ export class FastifyRouteTable {
     this.added = undefined;
     this.addedRoutes = undefined;
     this.addedMatchers = undefined;
+    this.addedConstrained = undefined;
   }
 
   /**
@@ -171,6 +233,7 @@ export class FastifyRouteTable {
    * routes that have one.
    */
   lookup(method: string, url: string, request?: unknown): readonly RouteCandidate[] {
+    if (this.constrained) return this.lookupPastConstraints(method, url, request);
     let found = this.find(method, url, request);
     if (found === undefined && method === 'HEAD' && this.headFromGet) found = this.find('GET', url, request);
     if (found === undefined) return NO_ROUTES;
@@ -183,6 +246,52 @@ export class FastifyRouteTable {
     if (slot === undefined) return undefined;
     if (Array.isArray(slot)) return slot;
     return slot instanceof GatedSlot ? slot.admitted(request) : slot.alone;
+  }
+
+  /**
+   * {@link lookup} where routes have constraints: the handlers of each route
+   * find-my-way may try for `method url`, in order, up to one that has a
+   * handler without constraints. A route that no request it tries meets the
+   * constraints of (a version another route before it serves too) is still
+   * counted: what a request can reach depends on headers a preflight does
+   * not carry, so this may judge a preflight by more handlers than serve,
+   * never by fewer. Allocates: only apps with such routes get here.
+   */
+  private lookupPastConstraints(method: string, url: string, request: unknown): readonly RouteCandidate[] {
+    const found: RouteCandidate[] = [];
+    if (!this.collect(method, url, request, found) && method === 'HEAD' && this.headFromGet) {
+      this.collect('GET', url, request, found);
+    }
+    if (found.length === 0) return NO_ROUTES;
+    return found.length === 1 ? found[0].alone : found;
+  }
+
+  /** Adds to `found` the handlers of each route tried for `method url`; whether one of them ended the walk. */
+  private collect(method: string, url: string, request: unknown, found: RouteCandidate[]): boolean {
+    let settled = false;
+    const take = (slot: Slot, emptyParam: boolean): boolean => {
+      // Through an empty parameter Nest's adapter calls its not-found handler: no handler of the route serves.
+      if (!emptyParam) addServing(found, slot, request);
+      return (settled = !(slot instanceof GatedSlot) || slot.settles);
+    };
+    this.trie.collect(method, url, take);
+    if (!settled && this.router !== undefined) this.collectFromRouter(method, url, take);
+    return settled;
+  }
+
+  /** {@link collect} on find-my-way: each lookup derives the routes with constraints taken so far, to go on past them. */
+  private collectFromRouter(method: string, url: string, take: (slot: Slot, emptyParam: boolean) => boolean): void {
+    let skipped: Set<number> | undefined;
+    for (;;) {
+      const found = this.router!.find(method as FindMyWay.HTTPMethod, url, {
+        [SKIP_CONSTRAINT]: skipped ?? NONE_SKIPPED,
+      });
+      if (found === undefined || found === null) return;
+      const store = found.store as RouterStore;
+      const emptyParam = this.emptyParamsFindNoHandler && hasEmptyParam(found.params);
+      if (take(store.slot, emptyParam) || store.skip === undefined) return;
+      (skipped ??= new Set()).add(store.skip);
+    }
   }
 
   private routerSlot(method: string, url: string): Slot | undefined {
@@ -216,9 +325,25 @@ export class FastifyRouteTable {
     });
   }
 
-  private addToRouter(method: string, url: string, candidate: RouteCandidate, matcher?: RequestMatcher): void {
+  private addToRouter(
+    method: string,
+    url: string,
+    candidate: RouteCandidate,
+    matcher?: RequestMatcher,
+    constrained = false,
+  ): void {
     const router = this.router!;
     try {
+      if (constrained) {
+        // A route of its own in find-my-way, as in Fastify's, where it differs from the others by its constraints.
+        const skip = this.nextSkip++;
+        const slot = withCandidate(undefined, candidate, matcher, true);
+        router.on(method as FindMyWay.HTTPMethod, url, { constraints: { [SKIP_CONSTRAINT]: skip } }, noop, {
+          slot,
+          skip,
+        } satisfies RouterStore);
+        return;
+      }
       const slot = matcher === undefined ? candidate : withCandidate(undefined, candidate, matcher);
       router.on(method as FindMyWay.HTTPMethod, url, noop, { slot } satisfies RouterStore);
       return;
@@ -266,18 +391,31 @@ const DUPLICATE_SLASHES = /\/\/+/g;
 
 /**
  * A slot with `candidate` added (once: Nest may register one handler twice
- * under one pattern), serving only what `matcher` admits if it has one.
+ * under one pattern), serving only what `matcher` admits if it has one, and
+ * only requests that meet its route's constraints if `constrained`.
  */
-function withCandidate(slot: Slot | undefined, candidate: RouteCandidate, matcher?: RequestMatcher): Slot {
-  if (matcher !== undefined || slot instanceof GatedSlot) {
+function withCandidate(
+  slot: Slot | undefined,
+  candidate: RouteCandidate,
+  matcher?: RequestMatcher,
+  constrained = false,
+): Slot {
+  if (matcher !== undefined || constrained || slot instanceof GatedSlot) {
     const gated = slot instanceof GatedSlot ? slot : GatedSlot.of(slot);
-    gated.add(candidate, matcher);
+    gated.add(candidate, matcher, constrained);
     return gated;
   }
   if (slot === undefined || slot === candidate) return candidate;
   if (!Array.isArray(slot)) return [slot, candidate];
   if (!slot.includes(candidate)) slot.push(candidate);
   return slot;
+}
+
+/** Adds the handlers of `slot` that serve `request` to `found`, each once. */
+function addServing(found: RouteCandidate[], slot: Slot, request: unknown): void {
+  const serving = slot instanceof GatedSlot ? slot.admitted(request) : Array.isArray(slot) ? slot : slot.alone;
+  if (serving === undefined) return;
+  for (const candidate of serving) if (!found.includes(candidate)) found.push(candidate);
 }
 
 function noop(): void {}

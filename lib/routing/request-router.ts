@@ -62,6 +62,8 @@ export interface FastifyRouteOptions {
   readonly method: string | string[];
   readonly url: string;
   readonly handler: Function;
+  /** Fastify's router tries another route for a request that does not meet them (a version, say). */
+  readonly constraints?: Readonly<Record<string, unknown>>;
   config?: Record<PropertyKey, unknown>;
 }
 
@@ -164,8 +166,9 @@ export class FastifyRequestRouter implements RequestRouter {
     const table = this.builder ?? this.table;
     // The table finds routes through empty parameters itself (emptyParamsFindNoHandler); only matchers go in.
     const matcher = typeof gate === 'function' ? gate : undefined;
-    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, matcher);
-    for (const method of route.method) table.add(method, route.url, candidate, matcher);
+    const constrained = hasConstraints(route);
+    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, matcher, constrained);
+    for (const method of route.method) table.add(method, route.url, candidate, matcher, constrained);
   }
 
   actual(request: unknown): readonly RouteCandidate[] {
@@ -182,6 +185,14 @@ export class FastifyRequestRouter implements RequestRouter {
   preflight(request: unknown, raw: IncomingMessage, method: string): readonly RouteCandidate[] {
     return servingHost(this.table.lookup(method, raw.url ?? '/', request), request, this.hostname);
   }
+}
+
+/** Whether a route has constraints (Nest gives a route of a versioned handler one, unless URI versioning is on). */
+function hasConstraints(route: FastifyRouteOptions): boolean {
+  const constraints = route.constraints;
+  if (constraints === undefined || constraints === null) return false;
+  for (const name in constraints) if (constraints[name] !== undefined) return true;
+  return false;
 }
 
 /**

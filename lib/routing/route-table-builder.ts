@@ -4,8 +4,12 @@ import { RouteOverlapIndex } from './route-overlap.js';
 
 /** What the builder fills: a route table taking routes in the order the app's router got them. */
 export interface RouteTableLike {
-  /** `matcher`: the handler serves only the requests it admits, of those the route matches (Fastify only). */
-  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher): void;
+  /**
+   * `matcher`: the handler serves only the requests it admits, of those the
+   * route matches; `constrained`: the route has constraints in the router (a
+   * version, say). Fastify only.
+   */
+  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher, constrained?: boolean): void;
 }
 
 /**
@@ -28,6 +32,8 @@ export class RouteTableBuilder<T extends RouteTableLike> {
   private candidates?: RouteCandidate[] = [];
   /** The matchers of the routes that have one, by index (rare). */
   private matchers?: Map<number, RequestMatcher> = new Map();
+  /** The indexes of the routes with constraints (rare). */
+  private constrained?: Set<number> = new Set();
   private waiting = 0;
 
   constructor(
@@ -42,27 +48,29 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     return this.table;
   }
 
-  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher): void {
+  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher, constrained = false): void {
     if (this.unrouted === undefined || this.candidates === undefined) {
-      return this.table.add(method, path, candidate, matcher);
+      return this.table.add(method, path, candidate, matcher, constrained);
     }
     this.methods!.push(method);
     this.paths!.push(path);
     this.candidates.push(candidate);
     if (matcher !== undefined) this.matchers!.set(this.candidates.length - 1, matcher);
+    if (constrained) this.constrained!.add(this.candidates.length - 1);
     if (candidate === this.unrouted) {
       this.waiting++;
       return;
     }
     this.overlap.add(path);
-    this.table.add(method, path, candidate, matcher);
+    this.table.add(method, path, candidate, matcher, constrained);
   }
 
   /** Nest registered its last route: the table, with the waiting routes that matter, in order. */
   finish(): T {
-    const { methods, paths, candidates, matchers } = this;
+    const { methods, paths, candidates, matchers, constrained } = this;
     this.methods = this.paths = this.candidates = undefined;
     this.matchers = undefined;
+    this.constrained = undefined;
     if (candidates === undefined || this.waiting === 0) return this.table;
     const waitingNeeded = candidates.map(
       (candidate, index) => candidate === this.unrouted && this.overlap.mayShare(paths![index]),
@@ -71,7 +79,7 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     const table = this.create();
     candidates.forEach((candidate, index) => {
       if (candidate !== this.unrouted || waitingNeeded[index]) {
-        table.add(methods![index], paths![index], candidate, matchers!.get(index));
+        table.add(methods![index], paths![index], candidate, matchers!.get(index), constrained!.has(index));
       }
     });
     return (this.table = table);

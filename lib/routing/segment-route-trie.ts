@@ -114,6 +114,57 @@ export class SegmentRouteTrie<T> {
   }
 
   /**
+   * Every slot find-my-way may try for `method url`, in the order it tries
+   * them, passed to `take` until it returns `true`. find-my-way goes on past
+   * a route whose constraints (a version, say) the request does not meet:
+   * `take` says whether the slot it got serves every request (its route has
+   * a handler without constraints), which ends the walk. `emptyParam`: the
+   * slot was reached through an empty parameter, with
+   * {@link SegmentMatching.emptyParamsFindNoHandler} (it serves nothing).
+   */
+  collect(method: string, url: string, take: (slot: T, emptyParam: boolean) => boolean): void {
+    const root = this.trees.get(method);
+    if (root === undefined) return;
+    const read = this.readPath(url);
+    if (read !== undefined) this.visitAll(root, read.path, read.origin, 1, read.decodeParams, take, false);
+  }
+
+  /** {@link visit}, going on past each slot until `take` returns `true` (then returns `true`). */
+  private visitAll(
+    node: TrieNode<T>,
+    path: string,
+    origin: string,
+    from: number,
+    decodeParams: boolean,
+    take: (slot: T, emptyParam: boolean) => boolean,
+    emptyParam: boolean,
+  ): boolean {
+    const length = path.length;
+    if (node.literal !== undefined) {
+      let end = path.indexOf('/', from);
+      if (end === -1) end = length;
+      const next = node.literal.get(path.slice(from, end));
+      if (next !== undefined) {
+        if (end === length) {
+          if (next.slot !== undefined && take(next.slot, emptyParam)) return true;
+        } else if (this.visitAll(next, path, origin, end + 1, decodeParams, take, emptyParam)) return true;
+      }
+    }
+    if (node.param !== undefined) {
+      let end = origin.indexOf('/', from);
+      if (end === -1) end = length;
+      if (paramLength(origin.slice(from, end), decodeParams) <= this.matching.maxParamLength) {
+        const next = node.param;
+        const empty = emptyParam || (end === from && this.matching.emptyParamsFindNoHandler === true);
+        if (end >= length) {
+          if (next.slot !== undefined && take(next.slot, empty)) return true;
+        } else if (this.visitAll(next, path, origin, end + 1, decodeParams, take, empty)) return true;
+      }
+    }
+    return node.wildcard !== undefined && take(node.wildcard, emptyParam);
+  }
+
+  /**
    * Depth first, a literal before the parameter before the wildcard. `from`
    * is where the segment to match starts (just after a `/`). Literals are
    * compared on `path` (lower-cased when matching is case-insensitive);

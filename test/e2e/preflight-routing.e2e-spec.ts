@@ -399,4 +399,48 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
       expect(v2.headers['access-control-allow-origin']).toBeUndefined();
     });
   });
+
+  describe('header versioning: a literal route of one version, a parameter route of another at the same place', () => {
+    const PARTNER = 'https://partner.example.com';
+    @Controller({ path: 'reports', version: '1' })
+    @Cors({ origin: [APP, PARTNER] })
+    class LatestReportController {
+      @Get('latest')
+      latest() {
+        return 'v1 latest';
+      }
+    }
+    @Controller({ path: 'reports', version: '2' })
+    class ReportController {
+      @Get(':id')
+      one() {
+        return 'v2 one';
+      }
+    }
+
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await headerVersionedApp([LatestReportController, ReportController]);
+    });
+    afterAll(() => app.close());
+
+    it('serves version 2 of /reports/latest by the parameter route (the router goes on past the literal one)', async () => {
+      for (const [version, text, allowOrigin] of [
+        ['1', 'v1 latest', PARTNER],
+        ['2', 'v2 one', undefined],
+      ] as const) {
+        const res = await request(app.getHttpServer())
+          .get('/reports/latest')
+          .set('X-Api-Version', version)
+          .set('Origin', PARTNER);
+        expect([version, res.text, res.headers['access-control-allow-origin']]).toEqual([version, text, allowOrigin]);
+      }
+    });
+
+    it('judges the preflight by both routes: refused for an origin only version 1 admits', async () => {
+      expect((await preflight(app, '/reports/latest', PARTNER, 'GET')).status).toBe(403);
+      expect((await preflight(app, '/reports/latest', APP, 'GET')).status).toBe(204);
+      expect((await preflight(app, '/reports/7', PARTNER, 'GET')).status).toBe(403);
+    });
+  });
 });

@@ -11,7 +11,10 @@
  * declared and with a trailing slash, and for a few paths no route declares,
  * the actual request's CORS answer and the preflight's (its Max-Age names the
  * policy) must both be those of the handler that served the actual request,
- * or the module defaults' when none did.
+ * or the module defaults' when none did. The same apps with header,
+ * media-type or custom versioning instead: each request asked under several
+ * versions and none, its preflight (which carries no version) judged by
+ * every handler some version reaches.
  */
 import { describe, expect, it } from '@jest/globals';
 import {
@@ -27,6 +30,7 @@ import {
   VersioningType,
   type INestApplication,
   type Type,
+  type VersioningOptions,
 } from '@nestjs/common';
 import { NestFactory, RouterModule } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -77,7 +81,10 @@ const appShape = fc.record({
   controllers: fc.array(controllerShape, { minLength: 1, maxLength: 4 }),
   unrouted: fc.array(fc.constantFrom('a', 'b', 'A', 'x', 'X', '1', 'y', 'z', ''), { maxLength: 3 }),
 });
-type AppShape = typeof appShape extends fc.Arbitrary<infer T> ? T : never;
+/** Versioning by a request header Nest's version filter reads (or, on Fastify, its router's version constraint). */
+type FilterType = 'header' | 'media' | 'custom';
+type AppShape = (typeof appShape extends fc.Arbitrary<infer T> ? T : never) & { filter?: FilterType };
+type HandlerShape = AppShape['controllers'][number]['handlers'][number];
 
 /** The controllers of a shape, and the Max-Age (or `'off'`) each handler's policy answers with. */
 function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<string, number | 'off'> } {
@@ -127,6 +134,30 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
   return { controllers, answers };
 }
 
+/** Each path template of a handler (prefix, URI version, router path, controller path, handler path), slashes collapsed. */
+function templatesOf(shape: AppShape, declared: AppShape['controllers'][number], handler: HandlerShape): string[] {
+  const prefix = shape.prefix ? `/${shape.prefix}` : '';
+  const versionPrefix = shape.versionPrefix === undefined ? 'v' : shape.versionPrefix || '';
+  const versions =
+    shape.versioning && shape.filter === undefined
+      ? ['1', '2', '3'].map((version) => `/${versionPrefix}${version}`).concat('')
+      : [''];
+  return (handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]).flatMap((each) =>
+    versions.map((version) => {
+      const template = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, each]
+        .filter(Boolean)
+        .join('/')
+        .replace(/\/+/g, '/');
+      return template.startsWith('/') ? template : `/${template}`;
+    }),
+  );
+}
+
+/** The request method a handler is asked with (`@All()`: DELETE). */
+function methodOf(handler: HandlerShape): string {
+  return handler.verb === 'All' ? 'DELETE' : handler.verb.toUpperCase();
+}
+
 /**
  * Each declared route as requests (method, path with parameters filled in;
  * with the first one left empty; with `:a,:b` filled in as one value; with
@@ -134,34 +165,60 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
  * serves), and a few paths no route declares.
  */
 function requestsOf(shape: AppShape): Array<[string, string]> {
-  const prefix = shape.prefix ? `/${shape.prefix}` : '';
   const requests = new Map<string, [string, string]>();
   const add = (method: string, path: string) => {
     for (const each of [path, `${path}/`]) requests.set(`${method} ${each}`, [method, each]);
   };
-  const versionPrefix = shape.versionPrefix === undefined ? 'v' : shape.versionPrefix || '';
-  const versions = shape.versioning ? ['1', '2', '3'].map((version) => `/${versionPrefix}${version}`).concat('') : [''];
   shape.controllers.forEach((declared) => {
     for (const handler of declared.handlers) {
-      for (const [path, version] of (handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]).flatMap(
-        (each) => versions.map((version) => [each, version] as const),
-      )) {
-        const template = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, path]
-          .filter(Boolean)
-          .join('/')
-          .replace(/\/+/g, '/');
+      for (const template of templatesOf(shape, declared, handler)) {
         const spellings = [template];
         if (template.includes(':')) spellings.push(template.replace(/:[a-z]+/, ''));
         if (template.includes(',')) spellings.push(template.replace(/:[a-z]+,:[a-z]+/g, '1'));
-        for (const spelling of spellings) {
-          const full = spelling.replace(/:[a-z]+/g, '1');
-          add(handler.verb === 'All' ? 'DELETE' : handler.verb.toUpperCase(), full.startsWith('/') ? full : `/${full}`);
-        }
+        for (const spelling of spellings) add(methodOf(handler), spelling.replace(/:[a-z]+/g, '1'));
       }
     }
   });
+  const prefix = shape.prefix ? `/${shape.prefix}` : '';
   for (const segment of shape.unrouted) add('GET', `${prefix}/${segment}`);
   return [...requests.values()];
+}
+
+const VERSION_HEADER = 'X-Api-Version';
+const CUSTOM_HEADER = 'X-Versions';
+
+function versioningOf(shape: AppShape): VersioningOptions {
+  const defaultVersion = shape.defaultVersion;
+  switch (shape.filter) {
+    case undefined:
+      return {
+        type: VersioningType.URI,
+        defaultVersion,
+        ...(shape.versionPrefix === undefined ? {} : { prefix: shape.versionPrefix }),
+      };
+    case 'header':
+      return { type: VersioningType.HEADER, header: VERSION_HEADER, defaultVersion };
+    case 'media':
+      return { type: VersioningType.MEDIA_TYPE, key: 'v=', defaultVersion };
+    case 'custom':
+      return {
+        type: VersioningType.CUSTOM,
+        defaultVersion,
+        // The versions a request names, highest first (Nest takes the first one a handler serves).
+        extractor: (request: unknown) => {
+          const value = (request as { headers: Record<string, string | undefined> }).headers['x-versions'];
+          return value === undefined ? [] : value.split(',').sort().reverse();
+        },
+      };
+  }
+}
+
+/** The header lines that ask for `version` (`undefined`: none) under the shape's versioning. */
+function versionLines(filter: FilterType, version: string | undefined): Array<[string, string]> {
+  if (version === undefined) return [];
+  if (filter === 'header') return [[VERSION_HEADER, version]];
+  if (filter === 'media') return [['Accept', `application/json;v=${version}`]];
+  return [[CUSTOM_HEADER, version]];
 }
 
 async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplication | undefined> {
@@ -175,6 +232,7 @@ async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplicat
             origin: [ORIGIN],
             maxAge: DEFAULT_MAX_AGE,
             methods: '*',
+            allowedHeaders: [VERSION_HEADER, CUSTOM_HEADER],
             policies: { short: { maxAge: NAMED_MAX_AGE } },
           }),
           RoutedModule,
@@ -204,13 +262,7 @@ async function boot(shape: AppShape, controllers: Type[]): Promise<INestApplicat
   try {
     app = await NestFactory.create(AppModule, adapter, { logger: false });
     if (shape.prefix) app.setGlobalPrefix(shape.prefix);
-    if (shape.versioning) {
-      app.enableVersioning({
-        type: VersioningType.URI,
-        defaultVersion: shape.defaultVersion,
-        ...(shape.versionPrefix === undefined ? {} : { prefix: shape.versionPrefix }),
-      });
-    }
+    if (shape.versioning) app.enableVersioning(versioningOf(shape));
     await app.listen(0, '127.0.0.1');
     return app;
   } catch {
@@ -272,5 +324,121 @@ describe('generated Nest apps: the CORS answer of the handler that served the re
     );
     expect(served).toBeGreaterThan(1000);
     expect(unserved).toBeGreaterThan(500);
+  }, 240_000);
+});
+
+/**
+ * A lenient matcher of the paths a handler's route may serve (case, repeated
+ * and trailing slashes, empty parameters, any host): a superset of what any
+ * router setting serves, for the handlers a preflight may be judged by.
+ */
+function mayServe(shape: AppShape, method: string, path: string): string[] {
+  const found: string[] = [];
+  for (const [index, declared] of shape.controllers.entries()) {
+    for (const [position, handler] of declared.handlers.entries()) {
+      if (handler.verb !== 'All' && methodOf(handler) !== method) continue;
+      const serves = templatesOf(shape, declared, handler).some((template) => {
+        const pattern = template
+          .split('/')
+          .filter(Boolean)
+          .map((segment) => (segment.startsWith(':') ? '[^/]*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+          .join('/+');
+        return new RegExp(`^/*${pattern}/*$`, 'i').test(path);
+      });
+      if (serves) found.push(`h${index}_${position}`);
+    }
+  }
+  return found;
+}
+
+const FILTER_VERSIONS = [undefined, '1', '2', '3'];
+
+describe('generated Nest apps with header, media-type or custom versioning', () => {
+  /*
+   * The actual request's answer is that of the handler its version reached
+   * (the defaults' where none did). Its preflight carries no version: it may
+   * be judged by every handler some version reaches, and by handlers a
+   * router keeps for the path that no version reaches (shadowed ones). So it
+   * must grant nothing a reached handler refuses (no answer where one has
+   * CORS off, no Max-Age other than each reached one's), and may refuse, or
+   * leave Max-Age out, only where a handler that may serve the path explains it.
+   */
+  it('answers each request as its handler, and each preflight as every handler it may reach', async () => {
+    let served = 0;
+    let shared = 0;
+    const shapes = fc
+      .tuple(appShape, fc.constantFrom<FilterType>('header', 'media', 'custom'))
+      .map(([shape, filter]): AppShape => ({ ...shape, versioning: true, filter }));
+    await fc.assert(
+      fc.asyncProperty(shapes, async (shape) => {
+        const { controllers, answers } = buildControllers(shape);
+        const app = await boot(shape, controllers);
+        if (app === undefined) return;
+        const filter = shape.filter!;
+        const versions = filter === 'custom' ? [...FILTER_VERSIONS, '1,3', '2,1'] : FILTER_VERSIONS;
+        try {
+          const port = (app.getHttpServer().address() as AddressInfo).port;
+          for (const [[method, path], [host, forwarded]] of requestsOf(shape).flatMap((each) =>
+            shape.hosts.map((hosts) => [each, hosts] as const),
+          )) {
+            const hostLines: Array<[string, string]> = [['Host', host]];
+            if (forwarded !== undefined) hostLines.push(['X-Forwarded-Host', forwarded]);
+            const reached = new Set<number | 'off'>();
+            for (const version of versions) {
+              const actual = await sendHttp(port, method, path, [
+                ...hostLines,
+                ...versionLines(filter, version),
+                ['Origin', ORIGIN],
+                ['Content-Length', '0'],
+              ]);
+              const handler = headerLines(actual, 'x-handler')[0];
+              const expected = handler === undefined ? DEFAULT_MAX_AGE : answers.get(handler)!;
+              if (handler !== undefined) reached.add(expected);
+              const answer = headerLines(actual, 'access-control-allow-origin').length > 0 ? 'on' : 'off';
+              const request = `${method} ${path} (version ${version}, Host ${host}, X-Forwarded-Host ${forwarded})`;
+              expect({ request, handler, answer }).toEqual({
+                request,
+                handler,
+                answer: expected === 'off' ? 'off' : 'on',
+              });
+              if (handler !== undefined) served++;
+            }
+            const preflight = await sendHttp(port, 'OPTIONS', path, [
+              ...hostLines,
+              ['Origin', ORIGIN],
+              ['Access-Control-Request-Method', method],
+              ['Access-Control-Request-Headers', filter === 'header' ? VERSION_HEADER : CUSTOM_HEADER],
+            ]);
+            const allowed = headerLines(preflight, 'access-control-allow-origin').length > 0;
+            const maxAge = headerLines(preflight, 'access-control-max-age')[0];
+            const possible = new Set<number | 'off'>(mayServe(shape, method, path).map((label) => answers.get(label)!));
+            for (const each of reached) possible.add(each);
+            if (reached.size > 1) shared++;
+            let verdict = 'as its handlers';
+            if (!allowed && !reached.has('off') && !possible.has('off')) verdict = 'refused, no handler has CORS off';
+            if (allowed && reached.has('off')) verdict = 'allowed, a handler it reaches has CORS off';
+            if (allowed && maxAge !== undefined) {
+              const others = [...reached].filter((each) => each !== Number(maxAge));
+              if (others.length > 0) verdict = `Max-Age ${maxAge}, a handler it reaches answers ${String(others[0])}`;
+              if (reached.size === 0 && !possible.has(Number(maxAge)) && Number(maxAge) !== DEFAULT_MAX_AGE)
+                verdict = `Max-Age ${maxAge} of no handler that may serve it`;
+            }
+            if (allowed && maxAge === undefined && new Set([...possible].filter((each) => each !== 'off')).size < 2)
+              verdict = 'no Max-Age, though every handler that may serve it agrees';
+            const preflightOf = `OPTIONS ${method} ${path} (Host ${host}, X-Forwarded-Host ${forwarded})`;
+            expect({ preflightOf, reached: [...reached], verdict }).toEqual({
+              preflightOf,
+              reached: [...reached],
+              verdict: 'as its handlers',
+            });
+          }
+        } finally {
+          await app.close();
+        }
+      }),
+      { numRuns: 150, seed: 20261204 },
+    );
+    expect(served).toBeGreaterThan(1000);
+    expect(shared).toBeGreaterThan(50);
   }, 240_000);
 });

@@ -14,7 +14,7 @@
  * parameters and groups, wildcards, empty segments and trailing slashes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Logger } from '@nestjs/common';
+import { Logger, VersioningType } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import express from 'express';
 import fc from 'fast-check';
@@ -331,5 +331,124 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
     );
     expect(tally.routed).toBeGreaterThan(600);
     expect(tally.unrouted).toBeGreaterThan(3000);
+  }, 120_000);
+});
+
+describe('FastifyRequestRouter against Fastify 5 with version constraints (header versioning)', () => {
+  const segment = fc.oneof(
+    // Few literals, so that routes share requests: a literal, a parameter and a wildcard at the same place.
+    { weight: 3, arbitrary: fc.constantFrom('a', 'B') },
+    { weight: 3, arbitrary: fc.constantFrom(':id', ':name', ':id(^\\d+)', ':a-:b') },
+    { weight: 1, arbitrary: fc.constantFrom('*', '') },
+  );
+  const settings = fc.record({
+    ignoreTrailingSlash: fc.boolean(),
+    exposeHeadRoutes: fc.boolean(),
+    /** The version of each route (by index, cycling): none, one, or two. */
+    versions: fc.array(fc.constantFrom(undefined, '1', '2', ['1', '2']), { minLength: 1, maxLength: 6 }),
+  });
+  const VERSIONS = [undefined, '1', '2', '3'];
+
+  /*
+   * Fastify's router goes on past a route whose version a request does not
+   * have, so what a request reaches depends on a header its preflight does
+   * not carry: the preflight must be judged by every route some version
+   * reaches (never fewer), and by no route without constraints that none does.
+   */
+  it('names every route some version reaches, and no route without a version that none reaches', async () => {
+    let shared = 0;
+    await fc.assert(
+      fc.asyncProperty(cases(segment, ['GET', 'POST'], settings), async ({ routes, requests, settings }) => {
+        const { exposeHeadRoutes, versions, ignoreTrailingSlash } = settings;
+        const adapter = new FastifyAdapter({ routerOptions: { ignoreTrailingSlash }, exposeHeadRoutes });
+        const app = adapter.getInstance();
+        const router = new FastifyRequestRouter(
+          {
+            ...readFastifyRouterOptions(app.initialConfig),
+            exposeHeadRoutes,
+            emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
+            paramsMatchers: routeParamsMatchers(adapter),
+          },
+          DEFAULTS,
+        );
+        app.addHook('onRoute', (route) => router.onRoute(route as Parameters<FastifyRequestRouter['onRoute']>[0]));
+        const received: Received = {};
+        app.addHook('onRequest', (request, _reply, done) => {
+          if (received.request === undefined) {
+            received.request = request.raw;
+            received.adapterRequest = request;
+          }
+          done();
+        });
+        const versionOf = (index: number) => versions[index % versions.length];
+        try {
+          for (const [index, [method, url]] of routes.entries()) {
+            router.add(method.toLowerCase(), url, candidateOf(index));
+            let handler = (_request: unknown, reply: { header(name: string, value: string): { send(): unknown } }) =>
+              reply.header(ROUTE_HEADER, String(index)).send();
+            const version = versionOf(index);
+            if (version !== undefined) {
+              // As Nest registers a handler of a version under header versioning.
+              handler = adapter.applyVersionFilter(handler, version, {
+                type: VersioningType.HEADER,
+                header: 'X-Version',
+              }) as unknown as typeof handler;
+            }
+            (adapter[method.toLowerCase() as 'get' | 'post'].bind(adapter) as (p: string, h: unknown) => unknown)(
+              url,
+              handler,
+            );
+            router.settle();
+          }
+          await app.listen({ port: 0, host: '127.0.0.1' });
+        } catch {
+          await closed(app);
+          return; // Fastify refuses the route set; Nest would not boot
+        }
+        router.seal();
+        try {
+          const port = (app.server.address() as AddressInfo).port;
+          for (const [method, url] of requests) {
+            const reached = new Set<string>();
+            let request: IncomingMessage | undefined;
+            for (const version of VERSIONS) {
+              received.request = received.adapterRequest = undefined;
+              const lines: Array<[string, string]> = version === undefined ? [] : [['X-Version', version]];
+              if (method === 'POST') lines.push(['Content-Length', '0']);
+              const served = headerLines(await sendHttp(port, method, url, lines), ROUTE_HEADER)[0];
+              request ??= received.request;
+              if (served !== undefined) reached.add(served);
+            }
+            if (request === undefined) continue; // answered before any hook
+            const found = router.preflight(received.adapterRequest, request, method);
+            // Routes that answer as the defaults share a label (and no route found answers so too); a route of its own is
+            // named by its index.
+            const named = new Set(found.length === 0 ? ['defaults'] : found.map((candidate) => candidate.label));
+            const missing = [...reached].filter((index) => !named.has(candidateOf(Number(index)).label));
+            const unreached = routes.flatMap((_, index) =>
+              index % 2 === 1 &&
+              versionOf(index) === undefined &&
+              named.has(String(index)) &&
+              !reached.has(String(index))
+                ? [String(index)]
+                : [],
+            );
+            expect({ routes, settings, method, url, missing, unreached }).toEqual({
+              routes,
+              settings,
+              method,
+              url,
+              missing: [],
+              unreached: [],
+            });
+            if (reached.size > 1) shared++;
+          }
+        } finally {
+          await closed(app);
+        }
+      }),
+      { numRuns: 1000, seed: 20261204 },
+    );
+    expect(shared).toBeGreaterThan(60);
   }, 120_000);
 });
