@@ -38,6 +38,20 @@ export function readFastifyRouterOptions(initialConfig: unknown): FastifyRouterO
 }
 
 /**
+ * What the table knows of a route's constraints in Fastify's router
+ * (`@RouteConstraints()`, or the version Nest gives a versioned handler's
+ * route unless URI versioning is on). A route without any has none of these.
+ */
+export interface RouteConstraintSummary {
+  /** How many: of a route's handlers whose constraints a request meets, find-my-way picks the one with the most. */
+  readonly count: number;
+  /** find-my-way's `host` constraint (exact, or a regular expression), which a preflight's `Host` tells. */
+  readonly host?: string | RegExp;
+  /** Whether it has constraints a preflight does not tell (a version, say). */
+  readonly untold: boolean;
+}
+
+/**
  * The handlers of a route: its one handler (almost every route), its
  * handlers in order, or, where Nest's adapter lets some of them serve only
  * the requests a matcher admits, a {@link GatedSlot}.
@@ -47,13 +61,13 @@ type Slot = RouteCandidate | RouteCandidate[] | GatedSlot;
 /**
  * Handlers of a route, some of which serve only the requests their matcher
  * admits (`routeParamsMatchers()`: a route path that repeats a parameter
- * name, say). Rare, so its lookup may allocate.
+ * name, say), or only those that meet their route's constraints. Rare, so
+ * its lookup may allocate.
  */
 class GatedSlot {
   private readonly candidates: RouteCandidate[] = [];
   private readonly matchers: (RequestMatcher | undefined)[] = [];
-  /** Whether the route has a handler without constraints: find-my-way then tries no other route after it. */
-  settles = false;
+  private readonly constraints: (RouteConstraintSummary | undefined)[] = [];
 
   /** A gated slot with the handlers of `slot`, which serve every request. */
   static of(slot: RouteCandidate | RouteCandidate[] | undefined): GatedSlot {
@@ -64,14 +78,46 @@ class GatedSlot {
 
   /**
    * Adds `candidate` (once, as {@link withCandidate} does), serving what
-   * `matcher` admits, or every request; `constrained`: only requests that
-   * meet its route's constraints (find-my-way tries the next route for others).
+   * `matcher` admits, or every request; with `constraints`, only requests
+   * that meet them (find-my-way tries the next route for the others).
    */
-  add(candidate: RouteCandidate, matcher?: RequestMatcher, constrained = false): void {
-    if (!constrained) this.settles = true;
+  add(candidate: RouteCandidate, matcher?: RequestMatcher, constraints?: RouteConstraintSummary): void {
     if (this.candidates.includes(candidate)) return;
     this.candidates.push(candidate);
     this.matchers.push(matcher);
+    this.constraints.push(constraints);
+  }
+
+  /**
+   * Adds to `found` the handlers that may serve `request` (a preflight, which
+   * tells its host but no version), as find-my-way picks among a route's
+   * handlers: of those whose constraints the request surely meets, the one
+   * with the most; of those it may meet, any with as many or more. Adds none
+   * with `emptyParam` (reached through an empty parameter, the route serves
+   * nothing). Returns whether one surely serves: find-my-way then tries no
+   * other route.
+   */
+  collectInto(found: RouteCandidate[], request: unknown, emptyParam: boolean): boolean {
+    const { candidates, constraints } = this;
+    const host = hostMatched(constraints, hostHeaderOf(request));
+    let most = -1; // the most constraints of a handler that surely serves
+    for (const each of constraints) {
+      if (each === undefined) most = Math.max(most, 0);
+      else if (!each.untold && meetsHost(each, host)) most = Math.max(most, each.count);
+    }
+    if (emptyParam) return most >= 0;
+    for (let index = 0; index < candidates.length; index++) {
+      const each = constraints[index];
+      if (each !== undefined && !meetsHost(each, host)) continue;
+      const count = each?.count ?? 0;
+      const sure = each === undefined || !each.untold;
+      // One that surely serves with fewer constraints than another never gets picked; one that may, only with as many.
+      if (sure ? count !== most : count < most) continue;
+      const matcher = this.matchers[index];
+      if (matcher !== undefined && !matcher(request)) continue;
+      if (!found.includes(candidates[index])) found.push(candidates[index]);
+    }
+    return most >= 0;
   }
 
   /** The handlers that serve `request` (Fastify's request object), or undefined for none. */
@@ -157,8 +203,8 @@ export class FastifyRouteTable {
   private addedRoutes?: string[] = [];
   /** The matchers of the routes in {@link added} that have one, by index; dropped by {@link seal} too. */
   private addedMatchers?: Map<number, RequestMatcher> = new Map();
-  /** The indexes in {@link added} of routes with constraints; dropped by {@link seal} too. */
-  private addedConstrained?: Set<number> = new Set();
+  /** The constraints of the routes in {@link added} that have some, by index; dropped by {@link seal} too. */
+  private addedConstraints?: Map<number, RouteConstraintSummary> = new Map();
   /**
    * Whether a route with constraints came (header versioning, say): find-my-way
    * goes on past such a route for a request that does not meet them, so a
@@ -188,34 +234,40 @@ export class FastifyRouteTable {
 
   /**
    * `matcher`: the handler serves only the requests it admits, of those the
-   * route matches (`routeParamsMatchers()`). `constrained`: the route has
-   * constraints in Fastify's router (a version, say).
+   * route matches (`routeParamsMatchers()`). `constraints`: the route's in
+   * Fastify's router (a version, say).
    */
-  add(method: string, url: string, candidate: RouteCandidate, matcher?: RequestMatcher, constrained = false): void {
+  add(
+    method: string,
+    url: string,
+    candidate: RouteCandidate,
+    matcher?: RequestMatcher,
+    constraints?: RouteConstraintSummary,
+  ): void {
     if (this.added !== undefined) {
       // Flat, not a tuple per route: boot work and garbage at every route of every app.
       this.added.push(candidate);
       this.addedRoutes!.push(method, url);
       if (matcher !== undefined) this.addedMatchers!.set(this.added.length - 1, matcher);
-      if (constrained) this.addedConstrained!.add(this.added.length - 1);
+      if (constraints !== undefined) this.addedConstraints!.set(this.added.length - 1, constraints);
     }
-    if (constrained) this.constrained = true;
-    if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher, constrained);
+    if (constraints !== undefined) this.constrained = true;
+    if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher, constraints);
     const merge =
-      matcher === undefined && !constrained
+      matcher === undefined && constraints === undefined
         ? withCandidate
-        : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher, constrained);
+        : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher, constraints);
     if (this.trieJudges(url, matcher) && this.trie.update(method, url, candidate, merge) !== undefined) return;
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
     // (unless the table was sealed, which happens after Nest registered its last route).
     this.router = FindMyWay({ ...this.options, constraints: { [SKIP_CONSTRAINT]: SKIP_STRATEGY } });
-    if (this.added === undefined) return this.addToRouter(method, url, candidate, matcher, constrained);
+    if (this.added === undefined) return this.addToRouter(method, url, candidate, matcher, constraints);
     this.trie = this.emptyTrie();
     const routes = this.addedRoutes!;
     const matchers = this.addedMatchers!;
-    const withConstraints = this.addedConstrained!;
+    const constraintsOf = this.addedConstraints!;
     this.added.forEach((each, index) =>
-      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, matchers.get(index), withConstraints.has(index)),
+      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, matchers.get(index), constraintsOf.get(index)),
     );
   }
 
@@ -224,7 +276,7 @@ export class FastifyRouteTable {
     this.added = undefined;
     this.addedRoutes = undefined;
     this.addedMatchers = undefined;
-    this.addedConstrained = undefined;
+    this.addedConstraints = undefined;
   }
 
   /**
@@ -250,12 +302,13 @@ export class FastifyRouteTable {
 
   /**
    * {@link lookup} where routes have constraints: the handlers of each route
-   * find-my-way may try for `method url`, in order, up to one that has a
-   * handler without constraints. A route that no request it tries meets the
-   * constraints of (a version another route before it serves too) is still
-   * counted: what a request can reach depends on headers a preflight does
-   * not carry, so this may judge a preflight by more handlers than serve,
-   * never by fewer. Allocates: only apps with such routes get here.
+   * find-my-way may try for `method url`, in order, up to one with a handler
+   * that surely serves (no constraints, or only a host, the preflight's). A
+   * route that no request it tries meets the version of (one another route
+   * before it serves too) is still counted: what a request can reach depends
+   * on headers a preflight does not carry, so this may judge a preflight by
+   * more handlers than serve, never by fewer. Allocates: only apps with such
+   * routes get here.
    */
   private lookupPastConstraints(method: string, url: string, request: unknown): readonly RouteCandidate[] {
     const found: RouteCandidate[] = [];
@@ -266,30 +319,33 @@ export class FastifyRouteTable {
     return found.length === 1 ? found[0].alone : found;
   }
 
-  /** Adds to `found` the handlers of each route tried for `method url`; whether one of them ended the walk. */
+  /** Adds to `found` the handlers of each route tried for `method url`; whether one that surely serves ended the walk. */
   private collect(method: string, url: string, request: unknown, found: RouteCandidate[]): boolean {
     let settled = false;
-    const take = (slot: Slot, emptyParam: boolean): boolean => {
-      // Through an empty parameter Nest's adapter calls its not-found handler: no handler of the route serves.
-      if (!emptyParam) addServing(found, slot, request);
-      return (settled = !(slot instanceof GatedSlot) || slot.settles);
-    };
-    this.trie.collect(method, url, take);
-    if (!settled && this.router !== undefined) this.collectFromRouter(method, url, take);
+    this.trie.collect(method, url, (slot, emptyParam) => (settled = takeSlot(found, slot, request, emptyParam)));
+    if (!settled && this.router !== undefined) settled = this.collectFromRouter(method, url, request, found);
     return settled;
   }
 
-  /** {@link collect} on find-my-way: each lookup derives the routes with constraints taken so far, to go on past them. */
-  private collectFromRouter(method: string, url: string, take: (slot: Slot, emptyParam: boolean) => boolean): void {
+  /**
+   * {@link collect} on find-my-way: each lookup derives the routes with
+   * constraints taken so far, to go on past them, up to a route without
+   * constraints. Each route with constraints is a route of its own here, so
+   * one of them that surely serves (its host) does not end the walk: the
+   * route without constraints of its path still counts, where Fastify's
+   * router would not pick it (more handlers than serve, never fewer).
+   */
+  private collectFromRouter(method: string, url: string, request: unknown, found: RouteCandidate[]): boolean {
     let skipped: Set<number> | undefined;
     for (;;) {
-      const found = this.router!.find(method as FindMyWay.HTTPMethod, url, {
+      const match = this.router!.find(method as FindMyWay.HTTPMethod, url, {
         [SKIP_CONSTRAINT]: skipped ?? NONE_SKIPPED,
       });
-      if (found === undefined || found === null) return;
-      const store = found.store as RouterStore;
-      const emptyParam = this.emptyParamsFindNoHandler && hasEmptyParam(found.params);
-      if (take(store.slot, emptyParam) || store.skip === undefined) return;
+      if (match === undefined || match === null) return false;
+      const store = match.store as RouterStore;
+      const emptyParam = this.emptyParamsFindNoHandler && hasEmptyParam(match.params);
+      const settled = takeSlot(found, store.slot, request, emptyParam);
+      if (store.skip === undefined) return settled;
       (skipped ??= new Set()).add(store.skip);
     }
   }
@@ -330,14 +386,14 @@ export class FastifyRouteTable {
     url: string,
     candidate: RouteCandidate,
     matcher?: RequestMatcher,
-    constrained = false,
+    constraints?: RouteConstraintSummary,
   ): void {
     const router = this.router!;
     try {
-      if (constrained) {
+      if (constraints !== undefined) {
         // A route of its own in find-my-way, as in Fastify's, where it differs from the others by its constraints.
         const skip = this.nextSkip++;
-        const slot = withCandidate(undefined, candidate, matcher, true);
+        const slot = withCandidate(undefined, candidate, matcher, constraints);
         router.on(method as FindMyWay.HTTPMethod, url, { constraints: { [SKIP_CONSTRAINT]: skip } }, noop, {
           slot,
           skip,
@@ -392,17 +448,17 @@ const DUPLICATE_SLASHES = /\/\/+/g;
 /**
  * A slot with `candidate` added (once: Nest may register one handler twice
  * under one pattern), serving only what `matcher` admits if it has one, and
- * only requests that meet its route's constraints if `constrained`.
+ * only requests that meet its route's `constraints` if it has some.
  */
 function withCandidate(
   slot: Slot | undefined,
   candidate: RouteCandidate,
   matcher?: RequestMatcher,
-  constrained = false,
+  constraints?: RouteConstraintSummary,
 ): Slot {
-  if (matcher !== undefined || constrained || slot instanceof GatedSlot) {
+  if (matcher !== undefined || constraints !== undefined || slot instanceof GatedSlot) {
     const gated = slot instanceof GatedSlot ? slot : GatedSlot.of(slot);
-    gated.add(candidate, matcher, constrained);
+    gated.add(candidate, matcher, constraints);
     return gated;
   }
   if (slot === undefined || slot === candidate) return candidate;
@@ -411,11 +467,49 @@ function withCandidate(
   return slot;
 }
 
-/** Adds the handlers of `slot` that serve `request` to `found`, each once. */
-function addServing(found: RouteCandidate[], slot: Slot, request: unknown): void {
-  const serving = slot instanceof GatedSlot ? slot.admitted(request) : Array.isArray(slot) ? slot : slot.alone;
-  if (serving === undefined) return;
-  for (const candidate of serving) if (!found.includes(candidate)) found.push(candidate);
+/**
+ * Adds the handlers of `slot` that may serve `request` to `found`, each
+ * once (none with `emptyParam`); whether one surely serves it.
+ */
+function takeSlot(found: RouteCandidate[], slot: Slot, request: unknown, emptyParam: boolean): boolean {
+  if (slot instanceof GatedSlot) return slot.collectInto(found, request, emptyParam);
+  if (emptyParam) return true;
+  for (const candidate of Array.isArray(slot) ? slot : slot.alone)
+    if (!found.includes(candidate)) found.push(candidate);
+  return true;
+}
+
+/** The `Host` header find-my-way's host constraint reads, of Fastify's request object. */
+function hostHeaderOf(request: unknown): string | undefined {
+  return (request as { headers?: { host?: string } } | undefined)?.headers?.host;
+}
+
+/**
+ * The host constraint that a request with this `Host` meets among a route's
+ * handlers, as find-my-way's host store answers: the exact host if one has
+ * it, else the first regular expression that matches (in the order
+ * find-my-way keeps its handlers: fewer constraints first), else none.
+ */
+function hostMatched(
+  constraints: readonly (RouteConstraintSummary | undefined)[],
+  host: string | undefined,
+): string | RegExp | undefined {
+  if (host === undefined) return undefined;
+  let regex: RouteConstraintSummary | undefined;
+  for (const each of constraints) {
+    const expected = each?.host;
+    if (expected === undefined) continue;
+    if (expected === host) return host;
+    if (typeof expected !== 'string' && (regex === undefined || each!.count < regex.count) && expected.test(host)) {
+      regex = each;
+    }
+  }
+  return regex?.host;
+}
+
+/** Whether a handler meets `matched` ({@link hostMatched}): it has no host constraint, or that one. */
+function meetsHost(constraints: RouteConstraintSummary, matched: string | RegExp | undefined): boolean {
+  return constraints.host === undefined || constraints.host === matched;
 }
 
 function noop(): void {}

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
-import { FastifyRouteTable, type FastifyRouterOptions } from './fastify-route-table.js';
+import { FastifyRouteTable, type FastifyRouterOptions, type RouteConstraintSummary } from './fastify-route-table.js';
 import { hostnameFromHeader, servesHost, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
 import { gateOf, passesGate, type RouteParamsGate, type RouteParamsMatchers } from './route-params-gate.js';
@@ -166,9 +166,9 @@ export class FastifyRequestRouter implements RequestRouter {
     const table = this.builder ?? this.table;
     // The table finds routes through empty parameters itself (emptyParamsFindNoHandler); only matchers go in.
     const matcher = typeof gate === 'function' ? gate : undefined;
-    const constrained = hasConstraints(route);
-    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, matcher, constrained);
-    for (const method of route.method) table.add(method, route.url, candidate, matcher, constrained);
+    const constraints = constraintsOf(route);
+    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, matcher, constraints);
+    for (const method of route.method) table.add(method, route.url, candidate, matcher, constraints);
   }
 
   actual(request: unknown): readonly RouteCandidate[] {
@@ -187,12 +187,27 @@ export class FastifyRequestRouter implements RequestRouter {
   }
 }
 
-/** Whether a route has constraints (Nest gives a route of a versioned handler one, unless URI versioning is on). */
-function hasConstraints(route: FastifyRouteOptions): boolean {
+/**
+ * A route's constraints, if it has any (`@RouteConstraints()`; Nest gives a
+ * versioned handler's route its version, unless URI versioning is on).
+ */
+function constraintsOf(route: FastifyRouteOptions): RouteConstraintSummary | undefined {
   const constraints = route.constraints;
-  if (constraints === undefined || constraints === null) return false;
-  for (const name in constraints) if (constraints[name] !== undefined) return true;
-  return false;
+  if (constraints === undefined || constraints === null) return undefined;
+  let count = 0;
+  let host: string | RegExp | undefined;
+  let untold = false;
+  for (const name in constraints) {
+    const value = constraints[name];
+    if (value === undefined) continue;
+    count++;
+    if (name === 'host' && typeof value === 'string') host = value;
+    // As find-my-way keeps it: without the flags that make `test()` keep state.
+    else if (name === 'host' && value instanceof RegExp)
+      host = new RegExp(value.source, value.flags.replace(/[gy]/g, ''));
+    else untold = true;
+  }
+  return count === 0 ? undefined : { count, host, untold };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { RouteConstraintSummary } from './fastify-route-table.js';
 import type { RouteCandidate } from './route-candidate.js';
 import type { RequestMatcher } from './route-params-gate.js';
 import { RouteOverlapIndex } from './route-overlap.js';
@@ -6,10 +7,16 @@ import { RouteOverlapIndex } from './route-overlap.js';
 export interface RouteTableLike {
   /**
    * `matcher`: the handler serves only the requests it admits, of those the
-   * route matches; `constrained`: the route has constraints in the router (a
-   * version, say). Fastify only.
+   * route matches; `constraints`: the route's in the router (a version,
+   * say). Fastify only.
    */
-  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher, constrained?: boolean): void;
+  add(
+    method: string,
+    path: string,
+    candidate: RouteCandidate,
+    matcher?: RequestMatcher,
+    constraints?: RouteConstraintSummary,
+  ): void;
 }
 
 /**
@@ -32,8 +39,8 @@ export class RouteTableBuilder<T extends RouteTableLike> {
   private candidates?: RouteCandidate[] = [];
   /** The matchers of the routes that have one, by index (rare). */
   private matchers?: Map<number, RequestMatcher> = new Map();
-  /** The indexes of the routes with constraints (rare). */
-  private constrained?: Set<number> = new Set();
+  /** The constraints of the routes that have some, by index (rare). */
+  private constraints?: Map<number, RouteConstraintSummary> = new Map();
   private waiting = 0;
 
   constructor(
@@ -48,29 +55,35 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     return this.table;
   }
 
-  add(method: string, path: string, candidate: RouteCandidate, matcher?: RequestMatcher, constrained = false): void {
+  add(
+    method: string,
+    path: string,
+    candidate: RouteCandidate,
+    matcher?: RequestMatcher,
+    constraints?: RouteConstraintSummary,
+  ): void {
     if (this.unrouted === undefined || this.candidates === undefined) {
-      return this.table.add(method, path, candidate, matcher, constrained);
+      return this.table.add(method, path, candidate, matcher, constraints);
     }
     this.methods!.push(method);
     this.paths!.push(path);
     this.candidates.push(candidate);
     if (matcher !== undefined) this.matchers!.set(this.candidates.length - 1, matcher);
-    if (constrained) this.constrained!.add(this.candidates.length - 1);
+    if (constraints !== undefined) this.constraints!.set(this.candidates.length - 1, constraints);
     if (candidate === this.unrouted) {
       this.waiting++;
       return;
     }
     this.overlap.add(path);
-    this.table.add(method, path, candidate, matcher, constrained);
+    this.table.add(method, path, candidate, matcher, constraints);
   }
 
   /** Nest registered its last route: the table, with the waiting routes that matter, in order. */
   finish(): T {
-    const { methods, paths, candidates, matchers, constrained } = this;
+    const { methods, paths, candidates, matchers, constraints } = this;
     this.methods = this.paths = this.candidates = undefined;
     this.matchers = undefined;
-    this.constrained = undefined;
+    this.constraints = undefined;
     if (candidates === undefined || this.waiting === 0) return this.table;
     const waitingNeeded = candidates.map(
       (candidate, index) => candidate === this.unrouted && this.overlap.mayShare(paths![index]),
@@ -79,7 +92,7 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     const table = this.create();
     candidates.forEach((candidate, index) => {
       if (candidate !== this.unrouted || waitingNeeded[index]) {
-        table.add(methods![index], paths![index], candidate, matchers!.get(index), constrained!.has(index));
+        table.add(methods![index], paths![index], candidate, matchers!.get(index), constraints!.get(index));
       }
     });
     return (this.table = table);

@@ -18,6 +18,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, RouterModule } from '@nestjs/core';
 import request from 'supertest';
+import { RouteConstraints } from '@nestjs/platform-fastify';
 import { Cors, CorsModule } from '../../lib/index.js';
 import { ADAPTERS, createApp } from './app-factory.js';
 import { expectNoCorsHeaders, preflight } from './http-helpers.js';
@@ -442,5 +443,50 @@ describe.each(ADAPTERS)('preflight routing (%s)', (adapter) => {
       expect((await preflight(app, '/reports/latest', APP, 'GET')).status).toBe(204);
       expect((await preflight(app, '/reports/7', PARTNER, 'GET')).status).toBe(403);
     });
+  });
+});
+
+describe('preflight routing, Fastify route constraints: @RouteConstraints({ host })', () => {
+  const ADMIN_HOST = 'admin.example.com';
+  @Controller('portal')
+  class PortalController {
+    @Get('home')
+    @RouteConstraints({ host: ADMIN_HOST })
+    @Cors({ origin: ADMIN })
+    adminHome() {
+      return 'admin home';
+    }
+    @Get(':page')
+    page() {
+      return 'page';
+    }
+  }
+
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp('fastify', {
+      imports: [CorsModule.forRoot({ origin: APP })],
+      controllers: [PortalController],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('serves /portal/home by the host-bound route on its host only (the router goes on past it for others)', async () => {
+    for (const [host, text] of [
+      [ADMIN_HOST, 'admin home'],
+      ['api.example.com', 'page'],
+    ]) {
+      const res = await request(app.getHttpServer()).get('/portal/home').set('Host', host);
+      expect([host, res.text]).toEqual([host, text]);
+    }
+  });
+
+  it("judges the preflight by the route its Host reaches: the admin route's on the admin host, the other's elsewhere", async () => {
+    const status = async (host: string, origin: string) =>
+      [host, origin, (await preflight(app, '/portal/home', origin, 'GET', { Host: host })).status] as const;
+    expect(await status(ADMIN_HOST, ADMIN)).toEqual([ADMIN_HOST, ADMIN, 204]);
+    expect(await status(ADMIN_HOST, APP)).toEqual([ADMIN_HOST, APP, 403]);
+    expect(await status('api.example.com', ADMIN)).toEqual(['api.example.com', ADMIN, 403]);
+    expect(await status('api.example.com', APP)).toEqual(['api.example.com', APP, 204]);
   });
 });
