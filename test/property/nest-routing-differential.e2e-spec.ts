@@ -1,12 +1,12 @@
 /**
  * Generated Nest apps, on Express and Fastify: controllers with paths of
- * their own (parameters, upper case, trailing slashes, several paths per
- * handler), host-bound or not, behind a trusted proxy or not; handlers with
- * a policy of their own, a named policy, `@Cors(false)` or none; class
- * policies, controllers that share a class name, a global prefix, URI
- * versioning (default versions, several and neutral ones, controller and
- * handler versions, the `v` prefix or another or none), `RouterModule`
- * paths, and non-default router settings. Every
+ * their own (parameters, wildcards, optional parameters, upper case,
+ * trailing slashes, several paths per handler), host-bound or not, behind a
+ * trusted proxy or not; handlers with a policy of their own, a named policy,
+ * `@Cors(false)` or none; class policies, controllers that share a class
+ * name, a global prefix, URI versioning (default versions, several and
+ * neutral ones, controller and handler versions, the `v` prefix or another
+ * or none), `RouterModule` paths, and non-default router settings. Every
  * handler names itself in a response header. For each route, spelled as
  * declared and with a trailing slash, and for a few paths no route declares,
  * the actual request's CORS answer and the preflight's (its Max-Age names the
@@ -49,7 +49,8 @@ const VERBS = { Get, Post, Put, All } as const;
 const handlerShape = fc.record({
   verb: fc.constantFrom(...(Object.keys(VERBS) as Array<keyof typeof VERBS>)),
   // ':id/x/:id' and ':p' (under a controller path with ':p') name a parameter twice; find-my-way reads ':lat,:lng' as one.
-  path: fc.constantFrom('', ':id', 'x', 'x/:id', 'X', 'y//', ':id/z', ':id/x/:id', ':p', ':lat,:lng'),
+  // 'w/*' (a wildcard) and 'o/:opt?' (an optional parameter) are spelled in each router's syntax (`routePathOf`).
+  path: fc.constantFrom('', ':id', 'x', 'x/:id', 'X', 'y//', ':id/z', ':id/x/:id', ':p', ':lat,:lng', 'w/*', 'o/:opt?'),
   policy: fc.constantFrom('own', 'own', 'none', 'off', 'named'),
   twoPaths: fc.boolean(),
   /** `@Version()` of its own (URI versioning only). */
@@ -97,7 +98,7 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
     declared.handlers.forEach((handler, position) => {
       const label = `h${index}_${position}`;
       Object.defineProperty(controller.prototype, label, { value: () => label, writable: true, configurable: true });
-      const paths = handler.twoPaths ? [handler.path, `${handler.path}2`] : handler.path;
+      const paths = pathsOf(handler).map((each) => routePathOf(shape, each));
       const decorators = [VERBS[handler.verb](paths), Header('X-Handler', label)];
       if (shape.versioning && handler.version !== undefined) decorators.push(Version(handler.version));
       if (handler.policy === 'own') {
@@ -134,6 +135,18 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
   return { controllers, answers };
 }
 
+/** The paths of a handler, in the generic syntax of `handlerShape` (a second one: `2` added to its first segment). */
+function pathsOf(handler: HandlerShape): string[] {
+  if (!handler.twoPaths) return [handler.path];
+  return [handler.path, /[*?]/.test(handler.path) ? handler.path.replace(/^\w+/, '$&2') : `${handler.path}2`];
+}
+
+/** A handler path in the syntax of the app's router: path-to-regexp 8 on Express, find-my-way on Fastify. */
+function routePathOf(shape: AppShape, path: string): string {
+  if (shape.adapter === 'fastify') return path;
+  return path.replace('/*', '/*rest').replace(/\/:opt\?/, '{/:opt}');
+}
+
 /** Each path template of a handler (prefix, URI version, router path, controller path, handler path), slashes collapsed. */
 function templatesOf(shape: AppShape, declared: AppShape['controllers'][number], handler: HandlerShape): string[] {
   const prefix = shape.prefix ? `/${shape.prefix}` : '';
@@ -142,7 +155,7 @@ function templatesOf(shape: AppShape, declared: AppShape['controllers'][number],
     shape.versioning && shape.filter === undefined
       ? ['1', '2', '3'].map((version) => `/${versionPrefix}${version}`).concat('')
       : [''];
-  return (handler.twoPaths ? [handler.path, `${handler.path}2`] : [handler.path]).flatMap((each) =>
+  return pathsOf(handler).flatMap((each) =>
     versions.map((version) => {
       const template = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, each]
         .filter(Boolean)
@@ -173,9 +186,14 @@ function requestsOf(shape: AppShape): Array<[string, string]> {
     for (const handler of declared.handlers) {
       for (const template of templatesOf(shape, declared, handler)) {
         const spellings = [template];
-        if (template.includes(':')) spellings.push(template.replace(/:[a-z]+/, ''));
+        if (template.includes(':')) spellings.push(template.replace(/:[a-z]+(?!\?)/, ''));
         if (template.includes(',')) spellings.push(template.replace(/:[a-z]+,:[a-z]+/g, '1'));
-        for (const spelling of spellings) add(methodOf(handler), spelling.replace(/:[a-z]+/g, '1'));
+        // A wildcard with nothing after it; an optional parameter left out.
+        if (template.includes('*')) spellings.push(template.replace('*', ''));
+        if (template.includes('?')) spellings.push(template.replace(/\/:[a-z]+\?/, ''));
+        for (const spelling of spellings) {
+          add(methodOf(handler), spelling.replace('*', 'z/y').replace(/:[a-z]+\??/g, '1'));
+        }
       }
     }
   });
@@ -341,9 +359,13 @@ function mayServe(shape: AppShape, method: string, path: string): string[] {
         const pattern = template
           .split('/')
           .filter(Boolean)
-          .map((segment) => (segment.startsWith(':') ? '[^/]*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-          .join('/+');
-        return new RegExp(`^/*${pattern}/*$`, 'i').test(path);
+          .map((segment) => {
+            if (segment === '*') return '(?:/.*)?';
+            if (segment.startsWith(':')) return segment.endsWith('?') ? '(?:/+[^/]*)?' : '/+[^/]*';
+            return `/+${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+          })
+          .join('');
+        return new RegExp(`^${pattern}/*$`, 'i').test(path);
       });
       if (serves) found.push(`h${index}_${position}`);
     }
