@@ -188,8 +188,10 @@ const NO_ROUTES: readonly RouteCandidate[] = [];
  *
  * Actual requests never need it: Fastify has matched their route before the
  * early layer runs. Routes that share a method and URL and differ by
- * constraints (versions, hosts) share a slot: a preflight carries no version
- * header, so each of them may serve the request.
+ * constraints (versions, hosts) share a slot. A preflight carries no version
+ * header, so each of them may serve the request it announces, and so may the
+ * routes Fastify's router tries after them for a request that does not meet
+ * their constraints ({@link lookupPastConstraints}).
  */
 export class FastifyRouteTable {
   private trie: SegmentRouteTrie<Slot>;
