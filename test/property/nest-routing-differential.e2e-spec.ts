@@ -59,7 +59,8 @@ const handlerShape = fc.record({
   version: fc.constantFrom(undefined, undefined, '3', ['2', '3'], VERSION_NEUTRAL),
 });
 const controllerShape = fc.record({
-  path: fc.constantFrom('', 'a', 'b', ':p', 'a/b', 'A', 'a/:p'),
+  /** An array: the controller serves each path (`@Controller(['a', 'c'])`). */
+  path: fc.constantFrom<string | string[]>('', 'a', 'b', ':p', 'a/b', 'A', 'a/:p', ['a', 'c'], [':p', 'b']),
   host: fc.constantFrom(undefined, undefined, 'a.example', ':tenant.example'),
   handlers: fc.array(handlerShape, { minLength: 1, maxLength: 3 }),
   classPolicy: fc.boolean(),
@@ -172,15 +173,18 @@ function templatesOf(shape: AppShape, declared: AppShape['controllers'][number],
     shape.versioning && shape.filter === undefined
       ? ['1', '2', '3'].map((version) => `/${versionPrefix}${version}`).concat('')
       : [''];
+  const controllerPaths = Array.isArray(declared.path) ? declared.path : [declared.path];
   return pathsOf(handler).flatMap((each) =>
     prefixes.flatMap((prefix) =>
-      versions.map((version) => {
-        const template = [prefix + version, declared.routed ? shape.routerPath : '', declared.path, each]
-          .filter(Boolean)
-          .join('/')
-          .replace(/\/+/g, '/');
-        return template.startsWith('/') ? template : `/${template}`;
-      }),
+      versions.flatMap((version) =>
+        controllerPaths.map((controllerPath) => {
+          const template = [prefix + version, declared.routed ? shape.routerPath : '', controllerPath, each]
+            .filter(Boolean)
+            .join('/')
+            .replace(/\/+/g, '/');
+          return template.startsWith('/') ? template : `/${template}`;
+        }),
+      ),
     ),
   );
 }
