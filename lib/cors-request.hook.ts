@@ -151,6 +151,21 @@ export class CorsRequestHook {
     );
   }
 
+  /**
+   * The end of boot, after Nest's 404 and error handlers: where requests are
+   * marked ({@link install}), a middleware after all of them, for a marked
+   * request that reaches Express's own final handler instead of Nest's 404
+   * (Nest mounts that on excluded routes by their exclusion path, which an
+   * app with case-sensitive routing may not match, say): no handler served
+   * it either, so it gets the same answer as there.
+   */
+  appendFallThrough(adapter: { use?(...args: unknown[]): unknown }): void {
+    if (!this.marksUnsettled || typeof adapter.use !== 'function') return;
+    adapter.use((request: unknown, response: unknown, next: () => unknown) =>
+      this.answerUnserved(request, response, next),
+    );
+  }
+
   uninstall(): void {
     this.slot.uninstall();
     this.stopWatchingNotFound?.();
@@ -336,6 +351,7 @@ export class CorsRequestHook {
     const raw = this.exchange.rawRequest(request);
     const origin = raw.headers.origin;
     if ((raw as UnsettledMessage)[UNSETTLED] !== true || origin === undefined) return proceed();
+    if (this.exchange.rawResponse(response).headersSent) return proceed();
     const target = this.exchange.headerTarget(response);
     for (const name of ACCESS_HEADERS) target.removeHeader(name);
     return this.answerActual(raw, response, origin, this.orUnrouted(undefined, raw)[0], proceed);

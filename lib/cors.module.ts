@@ -223,6 +223,7 @@ export class CorsModule
     // Another CORS layer found by now (Express: all of them; Fastify checks again once its plugins loaded) stops the boot.
     this.otherLayers.check();
     this.hook.watchSlot(this.adapterHost.httpAdapter?.getHttpServer?.());
+    this.hook.appendFallThrough(this.adapterHost.httpAdapter ?? {});
     if (this.registry.printReport) {
       this.logger.log(`Effective CORS policies:\n${formatPolicyReport(this.registry.report())}`);
     }

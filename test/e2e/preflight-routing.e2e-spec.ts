@@ -17,6 +17,9 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD, RouterModule } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import express from 'express';
 import request from 'supertest';
 import { RouteConstraints } from '@nestjs/platform-fastify';
 import { Cors, CorsModule } from '../../lib/index.js';
@@ -488,5 +491,48 @@ describe('preflight routing, Fastify route constraints: @RouteConstraints({ host
     expect(await status(ADMIN_HOST, APP)).toEqual([ADMIN_HOST, APP, 403]);
     expect(await status('api.example.com', ADMIN)).toEqual(['api.example.com', ADMIN, 403]);
     expect(await status('api.example.com', APP)).toEqual(['api.example.com', APP, 204]);
+  });
+});
+
+describe('preflight routing, Express: a request no version serves that Express itself answers (404)', () => {
+  // Nest matches exclusions from the global prefix case-insensitively, so `reports/*rest` excludes the routes of
+  // `Reports`; it mounts its 404 handler on the exclusion path, which this case-sensitive app does not match for
+  // `/Reports/…`: such a request that no version serves passes Nest's 404 handler and gets Express's own.
+  @Controller('Reports')
+  class ReportsController {
+    @Get(':id')
+    @Cors(false)
+    one() {
+      return 'v1';
+    }
+  }
+
+  let app: INestApplication;
+  beforeAll(async () => {
+    // Set on the instance before Nest builds on it: Express reads it when it creates its router.
+    const instance = express();
+    instance.set('case sensitive routing', true);
+    const moduleRef = await Test.createTestingModule({
+      imports: [CorsModule.forRoot({ origin: APP })],
+      controllers: [ReportsController],
+    }).compile();
+    app = moduleRef.createNestApplication(new ExpressAdapter(instance), { logger: ['error'] });
+    app.setGlobalPrefix('api', { exclude: ['reports/*rest'] });
+    app.enableVersioning({ type: VersioningType.HEADER, header: 'X-Api-Version', defaultVersion: '1' });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  it('serves version 1 by the handler, which has CORS off', async () => {
+    const res = await request(app.getHttpServer()).get('/Reports/7').set('X-Api-Version', '1').set('Origin', APP);
+    expect([res.status, res.text, res.headers['access-control-allow-origin']]).toEqual([200, 'v1', undefined]);
+  });
+
+  it("answers another version, which Express's final handler answers, as requests no route serves", async () => {
+    const res = await request(app.getHttpServer()).get('/Reports/7').set('X-Api-Version', '2').set('Origin', APP);
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('<pre>Cannot GET /Reports/7</pre>'); // Express's page, not Nest's JSON
+    expect(res.headers['access-control-allow-origin']).toBe(APP);
+    expect(res.headers.vary).toContain('Origin');
   });
 });
