@@ -170,6 +170,17 @@ async function expectSameRoutes(
   }
 }
 
+/** The options of a FastifyRequestRouter for the app of a Nest adapter, as CorsModule reads them. */
+function routerOptionsOf(adapter: FastifyAdapter): ConstructorParameters<typeof FastifyRequestRouter>[0] {
+  const config = adapter.getInstance().initialConfig;
+  return {
+    ...readFastifyRouterOptions(config),
+    exposeHeadRoutes: (config as { exposeHeadRoutes?: boolean }).exposeHeadRoutes,
+    emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
+    paramsMatchers: routeParamsMatchers(adapter),
+  };
+}
+
 /** Counts both outcomes, so that a property that passes has checked something either way. */
 interface Tally {
   routed: number;
@@ -269,13 +280,7 @@ describe('FastifyRequestRouter against Fastify 5 (preflights: the route the anno
         const router = new FastifyRequestRouter(
           adapter === undefined
             ? { ...routerOptions, exposeHeadRoutes, emptyParamsFindNoHandler: registrar === 'empty-params' }
-            : {
-                // As CorsModule reads them
-                ...readFastifyRouterOptions(app.initialConfig),
-                exposeHeadRoutes: (app.initialConfig as { exposeHeadRoutes?: boolean }).exposeHeadRoutes,
-                emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
-                paramsMatchers: routeParamsMatchers(adapter),
-              },
+            : routerOptionsOf(adapter),
           DEFAULTS,
         );
         // As CorsModule hooks it: Fastify's route options, whose config the router replaces.
@@ -370,15 +375,7 @@ describe('FastifyRequestRouter against Fastify 5 with route constraints (version
         const { exposeHeadRoutes, versions, hosts, ignoreTrailingSlash } = settings;
         const adapter = new FastifyAdapter({ routerOptions: { ignoreTrailingSlash }, exposeHeadRoutes });
         const app = adapter.getInstance();
-        const router = new FastifyRequestRouter(
-          {
-            ...readFastifyRouterOptions(app.initialConfig),
-            exposeHeadRoutes,
-            emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
-            paramsMatchers: routeParamsMatchers(adapter),
-          },
-          DEFAULTS,
-        );
+        const router = new FastifyRequestRouter(routerOptionsOf(adapter), DEFAULTS);
         app.addHook('onRoute', (route) => router.onRoute(route as Parameters<FastifyRequestRouter['onRoute']>[0]));
         const received: Received = {};
         app.addHook('onRequest', (request, _reply, done) => {
