@@ -12,6 +12,7 @@ import {
   type HeaderTarget,
 } from './engine/cors-decision.js';
 import { explainRefusal } from './engine/refusal-explainer.js';
+import { ACCESS_HEADERS } from './http/cors-response-repair.js';
 import { HttpExchange, recordDecision, type CorsIncomingMessage } from './http/http-exchange.js';
 import { watchNotFoundHandler } from './http/not-found-watch.js';
 import { RequestHookSlot, type RequestHook, type RequestHookHost } from './http/request-hook-slot.js';
@@ -60,13 +61,6 @@ const UNSETTLED = Symbol('nestjs-cors:unsettled');
 interface UnsettledMessage {
   [UNSETTLED]?: true;
 }
-
-/** The access headers of an actual request's answer (`Vary` stays: it only ever grows). */
-const ACCESS_HEADERS = [
-  'access-control-allow-origin',
-  'access-control-allow-credentials',
-  'access-control-expose-headers',
-] as const;
 
 /** Whether these policies write the same headers for an origin they all allow. */
 function answerAlike(candidates: readonly RouteCandidate[]): boolean {
@@ -353,7 +347,7 @@ export class CorsRequestHook {
     if ((raw as UnsettledMessage)[UNSETTLED] !== true || origin === undefined) return proceed();
     if (this.exchange.rawResponse(response).headersSent) return proceed();
     const target = this.exchange.headerTarget(response);
-    for (const name of ACCESS_HEADERS) target.removeHeader(name);
+    for (const name of ACCESS_HEADERS) target.removeHeader(name); // `Vary` stays: it only ever grows
     return this.answerActual(raw, response, origin, this.orUnrouted(undefined, raw)[0], proceed);
   }
 

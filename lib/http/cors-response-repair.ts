@@ -6,7 +6,7 @@ const ALLOW_ORIGIN = 'access-control-allow-origin';
 const ALLOW_CREDENTIALS = 'access-control-allow-credentials';
 const EXPOSE_HEADERS = 'access-control-expose-headers';
 /** The headers that give an origin access to a response: only the module's policy decides them. */
-const ACCESS_HEADERS = [ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS] as const;
+export const ACCESS_HEADERS = [ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS] as const;
 type AccessHeader = (typeof ACCESS_HEADERS)[number];
 
 type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[];

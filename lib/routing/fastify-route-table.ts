@@ -52,22 +52,28 @@ export interface RouteConstraintSummary {
 }
 
 /**
+ * Which of the requests a route matches its handler serves, where not all
+ * of them (rare): those Nest's matcher admits (`routeParamsMatchers()`: a
+ * path that repeats a parameter name, say), and those that meet the route's
+ * constraints in Fastify's router (find-my-way tries the next route for the
+ * others).
+ */
+export interface RouteCondition {
+  readonly matcher?: RequestMatcher;
+  readonly constraints?: RouteConstraintSummary;
+}
+
+/**
  * The handlers of a route: its one handler (almost every route), its
  * handlers in order, or, where Nest's adapter lets some of them serve only
  * the requests a matcher admits, a {@link GatedSlot}.
  */
 type Slot = RouteCandidate | RouteCandidate[] | GatedSlot;
 
-/**
- * Handlers of a route, some of which serve only the requests their matcher
- * admits (`routeParamsMatchers()`: a route path that repeats a parameter
- * name, say), or only those that meet their route's constraints. Rare, so
- * its lookup may allocate.
- */
+/** Handlers of a route, some of which serve only some of its requests ({@link RouteCondition}). Rare, so its lookup may allocate. */
 class GatedSlot {
   private readonly candidates: RouteCandidate[] = [];
-  private readonly matchers: (RequestMatcher | undefined)[] = [];
-  private readonly constraints: (RouteConstraintSummary | undefined)[] = [];
+  private readonly conditions: (RouteCondition | undefined)[] = [];
 
   /** A gated slot with the handlers of `slot`, which serve every request. */
   static of(slot: RouteCandidate | RouteCandidate[] | undefined): GatedSlot {
@@ -76,16 +82,11 @@ class GatedSlot {
     return gated;
   }
 
-  /**
-   * Adds `candidate` (once, as {@link withCandidate} does), serving what
-   * `matcher` admits, or every request; with `constraints`, only requests
-   * that meet them (find-my-way tries the next route for the others).
-   */
-  add(candidate: RouteCandidate, matcher?: RequestMatcher, constraints?: RouteConstraintSummary): void {
+  /** Adds `candidate` (once, as {@link withCandidate} does), serving what `condition` says, or every request. */
+  add(candidate: RouteCandidate, condition?: RouteCondition): void {
     if (this.candidates.includes(candidate)) return;
     this.candidates.push(candidate);
-    this.matchers.push(matcher);
-    this.constraints.push(constraints);
+    this.conditions.push(condition);
   }
 
   /**
@@ -98,22 +99,23 @@ class GatedSlot {
    * other route.
    */
   collectInto(found: RouteCandidate[], request: unknown, emptyParam: boolean): boolean {
-    const { candidates, constraints } = this;
-    const host = hostMatched(constraints, hostHeaderOf(request));
+    const { candidates, conditions } = this;
+    const host = hostMatched(conditions, hostHeaderOf(request));
     let most = -1; // the most constraints of a handler that surely serves
-    for (const each of constraints) {
+    for (const condition of conditions) {
+      const each = condition?.constraints;
       if (each === undefined) most = Math.max(most, 0);
       else if (!each.untold && meetsHost(each, host)) most = Math.max(most, each.count);
     }
     if (emptyParam) return most >= 0;
     for (let index = 0; index < candidates.length; index++) {
-      const each = constraints[index];
+      const each = conditions[index]?.constraints;
       if (each !== undefined && !meetsHost(each, host)) continue;
       const count = each?.count ?? 0;
       const sure = each === undefined || !each.untold;
       // One that surely serves with fewer constraints than another never gets picked; one that may, only with as many.
       if (sure ? count !== most : count < most) continue;
-      const matcher = this.matchers[index];
+      const matcher = conditions[index]?.matcher;
       if (matcher !== undefined && !matcher(request)) continue;
       if (!found.includes(candidates[index])) found.push(candidates[index]);
     }
@@ -122,8 +124,11 @@ class GatedSlot {
 
   /** The handlers that serve `request` (Fastify's request object), or undefined for none. */
   admitted(request: unknown): readonly RouteCandidate[] | undefined {
-    const matchers = this.matchers;
-    const admitted = this.candidates.filter((_, index) => matchers[index] === undefined || matchers[index](request));
+    const conditions = this.conditions;
+    const admitted = this.candidates.filter((_, index) => {
+      const matcher = conditions[index]?.matcher;
+      return matcher === undefined || matcher(request);
+    });
     return admitted.length === 0 ? undefined : admitted;
   }
 }
@@ -203,10 +208,8 @@ export class FastifyRouteTable {
    */
   private added?: RouteCandidate[] = [];
   private addedRoutes?: string[] = [];
-  /** The matchers of the routes in {@link added} that have one, by index; dropped by {@link seal} too. */
-  private addedMatchers?: Map<number, RequestMatcher> = new Map();
-  /** The constraints of the routes in {@link added} that have some, by index; dropped by {@link seal} too. */
-  private addedConstraints?: Map<number, RouteConstraintSummary> = new Map();
+  /** The conditions of the routes in {@link added} that have one, by index; dropped by {@link seal} too. */
+  private addedConditions?: Map<number, RouteCondition> = new Map();
   /**
    * Whether a route with constraints came (header versioning, say): find-my-way
    * goes on past such a route for a request that does not meet them, so a
@@ -234,42 +237,30 @@ export class FastifyRouteTable {
     return this.router !== undefined;
   }
 
-  /**
-   * `matcher`: the handler serves only the requests it admits, of those the
-   * route matches (`routeParamsMatchers()`). `constraints`: the route's in
-   * Fastify's router (a version, say).
-   */
-  add(
-    method: string,
-    url: string,
-    candidate: RouteCandidate,
-    matcher?: RequestMatcher,
-    constraints?: RouteConstraintSummary,
-  ): void {
+  /** `condition`: the handler serves only some of the requests the route matches. */
+  add(method: string, url: string, candidate: RouteCandidate, condition?: RouteCondition): void {
     if (this.added !== undefined) {
       // Flat, not a tuple per route: boot work and garbage at every route of every app.
       this.added.push(candidate);
       this.addedRoutes!.push(method, url);
-      if (matcher !== undefined) this.addedMatchers!.set(this.added.length - 1, matcher);
-      if (constraints !== undefined) this.addedConstraints!.set(this.added.length - 1, constraints);
+      if (condition !== undefined) this.addedConditions!.set(this.added.length - 1, condition);
     }
-    if (constraints !== undefined) this.constrained = true;
-    if (this.router !== undefined) return this.addToRouter(method, url, candidate, matcher, constraints);
+    if (condition?.constraints !== undefined) this.constrained = true;
+    if (this.router !== undefined) return this.addToRouter(method, url, candidate, condition);
     const merge =
-      matcher === undefined && constraints === undefined
-        ? withCandidate
-        : (slot: Slot | undefined) => withCandidate(slot, candidate, matcher, constraints);
-    if (this.trieJudges(url, matcher) && this.trie.update(method, url, candidate, merge) !== undefined) return;
+      condition === undefined ? withCandidate : (slot: Slot | undefined) => withCandidate(slot, candidate, condition);
+    if (this.trieJudges(url, condition?.matcher) && this.trie.update(method, url, candidate, merge) !== undefined) {
+      return;
+    }
     // A route the trie cannot hold: find-my-way takes every route from here on, the earlier ones too
     // (unless the table was sealed, which happens after Nest registered its last route).
     this.router = FindMyWay({ ...this.options, constraints: { [SKIP_CONSTRAINT]: SKIP_STRATEGY } });
-    if (this.added === undefined) return this.addToRouter(method, url, candidate, matcher, constraints);
+    if (this.added === undefined) return this.addToRouter(method, url, candidate, condition);
     this.trie = this.emptyTrie();
     const routes = this.addedRoutes!;
-    const matchers = this.addedMatchers!;
-    const constraintsOf = this.addedConstraints!;
+    const conditions = this.addedConditions!;
     this.added.forEach((each, index) =>
-      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, matchers.get(index), constraintsOf.get(index)),
+      this.addToRouter(routes[2 * index], routes[2 * index + 1], each, conditions.get(index)),
     );
   }
 
@@ -277,8 +268,7 @@ export class FastifyRouteTable {
   seal(): void {
     this.added = undefined;
     this.addedRoutes = undefined;
-    this.addedMatchers = undefined;
-    this.addedConstraints = undefined;
+    this.addedConditions = undefined;
   }
 
   /**
@@ -383,26 +373,20 @@ export class FastifyRouteTable {
     });
   }
 
-  private addToRouter(
-    method: string,
-    url: string,
-    candidate: RouteCandidate,
-    matcher?: RequestMatcher,
-    constraints?: RouteConstraintSummary,
-  ): void {
+  private addToRouter(method: string, url: string, candidate: RouteCandidate, condition?: RouteCondition): void {
     const router = this.router!;
     try {
-      if (constraints !== undefined) {
+      if (condition?.constraints !== undefined) {
         // A route of its own in find-my-way, as in Fastify's, where it differs from the others by its constraints.
         const skip = this.nextSkip++;
-        const slot = withCandidate(undefined, candidate, matcher, constraints);
+        const slot = withCandidate(undefined, candidate, condition);
         router.on(method as FindMyWay.HTTPMethod, url, { constraints: { [SKIP_CONSTRAINT]: skip } }, noop, {
           slot,
           skip,
         } satisfies RouterStore);
         return;
       }
-      const slot = matcher === undefined ? candidate : withCandidate(undefined, candidate, matcher);
+      const slot = condition === undefined ? candidate : withCandidate(undefined, candidate, condition);
       router.on(method as FindMyWay.HTTPMethod, url, noop, { slot } satisfies RouterStore);
       return;
     } catch {
@@ -410,7 +394,7 @@ export class FastifyRouteTable {
       // (a custom method: its preflights get the defaults).
     }
     const declared = this.declaredStore(method, url);
-    if (declared !== undefined) declared.slot = withCandidate(declared.slot, candidate, matcher);
+    if (declared !== undefined) declared.slot = withCandidate(declared.slot, candidate, condition);
   }
 
   /**
@@ -449,18 +433,12 @@ const DUPLICATE_SLASHES = /\/\/+/g;
 
 /**
  * A slot with `candidate` added (once: Nest may register one handler twice
- * under one pattern), serving only what `matcher` admits if it has one, and
- * only requests that meet its route's `constraints` if it has some.
+ * under one pattern), serving only what `condition` says if it has one.
  */
-function withCandidate(
-  slot: Slot | undefined,
-  candidate: RouteCandidate,
-  matcher?: RequestMatcher,
-  constraints?: RouteConstraintSummary,
-): Slot {
-  if (matcher !== undefined || constraints !== undefined || slot instanceof GatedSlot) {
+function withCandidate(slot: Slot | undefined, candidate: RouteCandidate, condition?: RouteCondition): Slot {
+  if (condition !== undefined || slot instanceof GatedSlot) {
     const gated = slot instanceof GatedSlot ? slot : GatedSlot.of(slot);
-    gated.add(candidate, matcher, constraints);
+    gated.add(candidate, condition);
     return gated;
   }
   if (slot === undefined || slot === candidate) return candidate;
@@ -493,12 +471,13 @@ function hostHeaderOf(request: unknown): string | undefined {
  * find-my-way keeps its handlers: fewer constraints first), else none.
  */
 function hostMatched(
-  constraints: readonly (RouteConstraintSummary | undefined)[],
+  conditions: readonly (RouteCondition | undefined)[],
   host: string | undefined,
 ): string | RegExp | undefined {
   if (host === undefined) return undefined;
   let regex: RouteConstraintSummary | undefined;
-  for (const each of constraints) {
+  for (const condition of conditions) {
+    const each = condition?.constraints;
     const expected = each?.host;
     if (expected === undefined) continue;
     if (expected === host) return host;

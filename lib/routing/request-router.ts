@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { ExpressRouteTable, type ExpressMatching } from './express-route-table.js';
-import { FastifyRouteTable, type FastifyRouterOptions, type RouteConstraintSummary } from './fastify-route-table.js';
+import {
+  FastifyRouteTable,
+  type FastifyRouterOptions,
+  type RouteCondition,
+  type RouteConstraintSummary,
+} from './fastify-route-table.js';
 import { hostnameFromHeader, servesHost, type RequestHostname } from './host-patterns.js';
 import type { RouteCandidate } from './route-candidate.js';
 import { gateOf, passesGate, type RouteParamsGate, type RouteParamsMatchers } from './route-params-gate.js';
@@ -167,8 +172,10 @@ export class FastifyRequestRouter implements RequestRouter {
     // The table finds routes through empty parameters itself (emptyParamsFindNoHandler); only matchers go in.
     const matcher = typeof gate === 'function' ? gate : undefined;
     const constraints = constraintsOf(route);
-    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, matcher, constraints);
-    for (const method of route.method) table.add(method, route.url, candidate, matcher, constraints);
+    const condition: RouteCondition | undefined =
+      matcher === undefined && constraints === undefined ? undefined : { matcher, constraints };
+    if (!Array.isArray(route.method)) return table.add(route.method, route.url, candidate, condition);
+    for (const method of route.method) table.add(method, route.url, candidate, condition);
   }
 
   actual(request: unknown): readonly RouteCandidate[] {

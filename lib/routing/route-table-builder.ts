@@ -1,22 +1,11 @@
-import type { RouteConstraintSummary } from './fastify-route-table.js';
+import type { RouteCondition } from './fastify-route-table.js';
 import type { RouteCandidate } from './route-candidate.js';
-import type { RequestMatcher } from './route-params-gate.js';
 import { RouteOverlapIndex } from './route-overlap.js';
 
 /** What the builder fills: a route table taking routes in the order the app's router got them. */
 export interface RouteTableLike {
-  /**
-   * `matcher`: the handler serves only the requests it admits, of those the
-   * route matches; `constraints`: the route's in the router (a version,
-   * say). Fastify only.
-   */
-  add(
-    method: string,
-    path: string,
-    candidate: RouteCandidate,
-    matcher?: RequestMatcher,
-    constraints?: RouteConstraintSummary,
-  ): void;
+  /** `condition`: the handler serves only some of the requests the route matches (Fastify only). */
+  add(method: string, path: string, candidate: RouteCandidate, condition?: RouteCondition): void;
 }
 
 /**
@@ -37,10 +26,8 @@ export class RouteTableBuilder<T extends RouteTableLike> {
   private methods?: string[] = [];
   private paths?: string[] = [];
   private candidates?: RouteCandidate[] = [];
-  /** The matchers of the routes that have one, by index (rare). */
-  private matchers?: Map<number, RequestMatcher> = new Map();
-  /** The constraints of the routes that have some, by index (rare). */
-  private constraints?: Map<number, RouteConstraintSummary> = new Map();
+  /** The conditions of the routes that have one, by index (rare). */
+  private conditions?: Map<number, RouteCondition> = new Map();
   private waiting = 0;
 
   constructor(
@@ -55,35 +42,27 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     return this.table;
   }
 
-  add(
-    method: string,
-    path: string,
-    candidate: RouteCandidate,
-    matcher?: RequestMatcher,
-    constraints?: RouteConstraintSummary,
-  ): void {
+  add(method: string, path: string, candidate: RouteCandidate, condition?: RouteCondition): void {
     if (this.unrouted === undefined || this.candidates === undefined) {
-      return this.table.add(method, path, candidate, matcher, constraints);
+      return this.table.add(method, path, candidate, condition);
     }
     this.methods!.push(method);
     this.paths!.push(path);
     this.candidates.push(candidate);
-    if (matcher !== undefined) this.matchers!.set(this.candidates.length - 1, matcher);
-    if (constraints !== undefined) this.constraints!.set(this.candidates.length - 1, constraints);
+    if (condition !== undefined) this.conditions!.set(this.candidates.length - 1, condition);
     if (candidate === this.unrouted) {
       this.waiting++;
       return;
     }
     this.overlap.add(path);
-    this.table.add(method, path, candidate, matcher, constraints);
+    this.table.add(method, path, candidate, condition);
   }
 
   /** Nest registered its last route: the table, with the waiting routes that matter, in order. */
   finish(): T {
-    const { methods, paths, candidates, matchers, constraints } = this;
+    const { methods, paths, candidates, conditions } = this;
     this.methods = this.paths = this.candidates = undefined;
-    this.matchers = undefined;
-    this.constraints = undefined;
+    this.conditions = undefined;
     if (candidates === undefined || this.waiting === 0) return this.table;
     const waitingNeeded = candidates.map(
       (candidate, index) => candidate === this.unrouted && this.overlap.mayShare(paths![index]),
@@ -92,7 +71,7 @@ export class RouteTableBuilder<T extends RouteTableLike> {
     const table = this.create();
     candidates.forEach((candidate, index) => {
       if (candidate !== this.unrouted || waitingNeeded[index]) {
-        table.add(methods![index], paths![index], candidate, matchers!.get(index), constraints!.get(index));
+        table.add(methods![index], paths![index], candidate, conditions!.get(index));
       }
     });
     return (this.table = table);
