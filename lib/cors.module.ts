@@ -1,6 +1,7 @@
 import {
   Logger,
   Module,
+  RequestMethod,
   type MiddlewareConsumer,
   type NestModule,
   type OnApplicationBootstrap,
@@ -180,6 +181,9 @@ export class CorsModule
           emptyParamsFindNoHandler: emptyParamsFindNoHandler(adapter),
           paramsMatchers: routeParamsMatchers(adapter),
           hostname: adapterHostname(adapter),
+          declaresHeadRoutes: this.registry.handlers.some(
+            ({ requestMethod }) => requestMethod === RequestMethod.HEAD || requestMethod === RequestMethod.ALL,
+          ),
         },
         this.registry.defaultsRoute,
       );

@@ -82,9 +82,16 @@ class GatedSlot {
     return gated;
   }
 
-  /** Adds `candidate` (once, as {@link withCandidate} does), serving what `condition` says, or every request. */
+  /**
+   * Adds `candidate`, serving what `condition` says, or every request; once
+   * for each condition (handlers that answer alike share a candidate, and
+   * Nest may register one handler twice under one pattern).
+   */
   add(candidate: RouteCandidate, condition?: RouteCondition): void {
-    if (this.candidates.includes(candidate)) return;
+    const { candidates, conditions } = this;
+    for (let index = 0; index < candidates.length; index++) {
+      if (candidates[index] === candidate && conditions[index] === condition) return;
+    }
     this.candidates.push(candidate);
     this.conditions.push(condition);
   }
@@ -136,17 +143,21 @@ class GatedSlot {
 /** A find-my-way route's store (an object find-my-way keeps, so that the slot in it can change). */
 interface RouterStore {
   slot: Slot;
-  /** A route with constraints: its value of {@link SKIP_CONSTRAINT}, so that a lookup can go on past it. */
+  /**
+   * A pattern whose handlers all have constraints: its route's value of
+   * {@link SKIP_CONSTRAINT}, so that a lookup can go on past it. A store may
+   * also be that of the pattern's route without constraints, once one comes.
+   */
   readonly skip?: number;
 }
 
 /**
- * A constraint of the table's own find-my-way router, on every route that
- * has constraints in Fastify's (a version, say): a lookup derives the set of
- * such routes it already took, and find-my-way goes on past those as it
- * goes on past a route whose constraints a request does not meet. Each route
- * has its own value; `get()` is asked for one value at registration and for
- * a set at lookup.
+ * A constraint of the table's own find-my-way router, on the route of each
+ * pattern whose handlers all have constraints in Fastify's (a version, say):
+ * a lookup derives the set of such routes it already took, and find-my-way
+ * goes on past those as it goes on past a route whose constraints a request
+ * does not meet. Each such route has its own value; `get()` is asked for one
+ * value at registration and for a set at lookup.
  */
 const SKIP_CONSTRAINT = 'corsSkip';
 const NONE_SKIPPED: ReadonlySet<number> = new Set();
@@ -217,6 +228,12 @@ export class FastifyRouteTable {
    */
   private constrained = false;
   private nextSkip = 0;
+  /**
+   * A find-my-way router of the patterns whose handlers all have constraints,
+   * each with its route's store: to find it (as find-my-way reads a pattern)
+   * when another handler of the pattern comes. Made at the first such route.
+   */
+  private skipRouteIndex?: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
 
   /**
    * `headFromGet`: Fastify's `exposeHeadRoutes` (on by default): every GET
@@ -321,11 +338,8 @@ export class FastifyRouteTable {
 
   /**
    * {@link collect} on find-my-way: each lookup derives the routes with
-   * constraints taken so far, to go on past them, up to a route without
-   * constraints. Each route with constraints is a route of its own here, so
-   * one of them that surely serves (its host) does not end the walk: the
-   * route without constraints of its path still counts, where Fastify's
-   * router would not pick it (more handlers than serve, never fewer).
+   * constraints taken so far, to go on past them, up to a pattern with a
+   * handler that surely serves (every handler of a pattern is in one store).
    */
   private collectFromRouter(method: string, url: string, request: unknown, found: RouteCandidate[]): boolean {
     let skipped: Set<number> | undefined;
@@ -337,7 +351,8 @@ export class FastifyRouteTable {
       const store = match.store as RouterStore;
       const emptyParam = this.emptyParamsFindNoHandler && hasEmptyParam(match.params);
       const settled = takeSlot(found, store.slot, request, emptyParam);
-      if (store.skip === undefined) return settled;
+      // A route already taken: the route without constraints of a pattern, which shares its store.
+      if (settled || store.skip === undefined || skipped?.has(store.skip)) return settled;
       (skipped ??= new Set()).add(store.skip);
     }
   }
@@ -373,28 +388,73 @@ export class FastifyRouteTable {
     });
   }
 
+  /**
+   * Adds a route to find-my-way. Every handler of one pattern goes into one
+   * store, whichever find-my-way route reaches it, so that a lookup picks
+   * among them as the trie does ({@link GatedSlot.collectInto}). A pattern
+   * with a handler without constraints is one route without constraints; a
+   * pattern whose handlers all have some is one route with a value of
+   * {@link SKIP_CONSTRAINT} of its own, which a lookup goes on past when none
+   * of them surely serves.
+   */
   private addToRouter(method: string, url: string, candidate: RouteCandidate, condition?: RouteCondition): void {
     const router = this.router!;
-    try {
-      if (condition?.constraints !== undefined) {
-        // A route of its own in find-my-way, as in Fastify's, where it differs from the others by its constraints.
-        const skip = this.nextSkip++;
-        const slot = withCandidate(undefined, candidate, condition);
-        router.on(method as FindMyWay.HTTPMethod, url, { constraints: { [SKIP_CONSTRAINT]: skip } }, noop, {
-          slot,
-          skip,
-        } satisfies RouterStore);
-        return;
-      }
-      const slot = condition === undefined ? candidate : withCandidate(undefined, candidate, condition);
-      router.on(method as FindMyWay.HTTPMethod, url, noop, { slot } satisfies RouterStore);
+    const constrained = condition?.constraints !== undefined;
+    const alone = condition === undefined ? candidate : undefined;
+    // Almost every route: a new pattern, in an app with no constrained route.
+    if (
+      alone !== undefined &&
+      this.skipRouteIndex === undefined &&
+      this.register(router, method, url, undefined, { slot: alone })
+    ) {
       return;
-    } catch {
-      // Declared before (Fastify took both: they differ by constraints), or a route this router cannot hold
-      // (a custom method: its preflights get the defaults).
     }
-    const declared = this.declaredStore(method, url);
-    if (declared !== undefined) declared.slot = withCandidate(declared.slot, candidate, condition);
+    // The pattern's store: its route without constraints, else the one its constrained handlers share.
+    const store = this.declaredStore(router, method, url) ?? this.skipRoutes(method, url);
+    if (store !== undefined) {
+      store.slot = withCandidate(store.slot, candidate, condition);
+      if (constrained || store.skip === undefined) return;
+      // A first handler without constraints: the pattern's lookups end here from now on, through the same store.
+      this.register(router, method, url, undefined, store);
+      return;
+    }
+    const slot = condition === undefined ? candidate : withCandidate(undefined, candidate, condition);
+    if (!constrained) {
+      this.register(router, method, url, undefined, { slot });
+      return;
+    }
+    const skip = this.nextSkip++;
+    const skipStore: RouterStore = { slot, skip };
+    if (this.register(router, method, url, skip, skipStore)) this.skipRoutesOf(method, url, skipStore);
+  }
+
+  /** `router.on()`; false where find-my-way refuses the route (a custom method: its preflights get the defaults). */
+  private register(
+    router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>,
+    method: string,
+    url: string,
+    skip: number | undefined,
+    store: RouterStore,
+  ): boolean {
+    try {
+      if (skip === undefined) router.on(method as FindMyWay.HTTPMethod, url, noop, store);
+      else router.on(method as FindMyWay.HTTPMethod, url, { constraints: { [SKIP_CONSTRAINT]: skip } }, noop, store);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The store of the route with constraints of `method url`, if one was added: {@link skipRouteIndex} finds it. */
+  private skipRoutes(method: string, url: string): RouterStore | undefined {
+    const index = this.skipRouteIndex;
+    return index === undefined ? undefined : this.declaredStore(index, method, url);
+  }
+
+  /** Remembers `store` as that of the route with constraints of `method url`. */
+  private skipRoutesOf(method: string, url: string, store: RouterStore): void {
+    const index = (this.skipRouteIndex ??= FindMyWay(this.options));
+    this.register(index, method, url, undefined, store);
   }
 
   /**
@@ -403,14 +463,18 @@ export class FastifyRouteTable {
    * trailing slashes (with those options) and splits an optional parameter
    * into two routes (one store for both): the pattern is read the same way here.
    */
-  private declaredStore(method: string, url: string): RouterStore | undefined {
+  private declaredStore(
+    router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>,
+    method: string,
+    url: string,
+  ): RouterStore | undefined {
     let pattern = url.replace(OPTIONAL_PARAMETER, '$1$2');
     if (this.options.ignoreDuplicateSlashes === true) pattern = pattern.replace(DUPLICATE_SLASHES, '/');
     if (this.options.ignoreTrailingSlash === true && pattern.length > 1 && pattern.endsWith('/')) {
       pattern = pattern.slice(0, -1);
     }
     try {
-      return this.router!.findRoute(method as FindMyWay.HTTPMethod, pattern)?.store as RouterStore | undefined;
+      return router.findRoute(method as FindMyWay.HTTPMethod, pattern)?.store as RouterStore | undefined;
     } catch {
       return undefined; // a pattern find-my-way refused in on() as well
     }

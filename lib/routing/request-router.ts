@@ -102,6 +102,8 @@ export class FastifyRequestRouter implements RequestRouter {
   private readonly emptyParamsFindNoHandler: boolean;
   private readonly paramsMatchers?: RouteParamsMatchers;
   private readonly hostname: RequestHostname;
+  /** Whether the HEAD routes Fastify adds for GET routes go in the preflight table ({@link onRoute}). */
+  private readonly exposedHeadsInTable: boolean;
 
   /**
    * `unrouted` is the candidate routes get when they answer exactly as a
@@ -118,10 +120,18 @@ export class FastifyRequestRouter implements RequestRouter {
       readonly paramsMatchers?: RouteParamsMatchers;
       /** The hostname Nest's host filter reads from Fastify's request (`request.hostname`); by default the `Host` header's. */
       readonly hostname?: RequestHostname;
+      /**
+       * Some handler declares HEAD routes of its own (`@Head()`, `@All()`):
+       * the HEAD routes Fastify adds for GET routes then go in the table too,
+       * since find-my-way picks among both kinds (a literal GET route's HEAD
+       * before an `@All()` parameter route).
+       */
+      readonly declaresHeadRoutes?: boolean;
     },
     private readonly unrouted?: RouteCandidate,
   ) {
     const headFromGet = options.exposeHeadRoutes !== false;
+    this.exposedHeadsInTable = headFromGet && options.declaresHeadRoutes === true;
     this.emptyParamsFindNoHandler = options.emptyParamsFindNoHandler === true;
     this.paramsMatchers = options.paramsMatchers;
     this.hostname = options.hostname ?? hostnameFromHeader;
@@ -159,7 +169,9 @@ export class FastifyRequestRouter implements RequestRouter {
    * Fastify's `onRoute` hook: a route as Fastify holds it — Nest's, or the
    * HEAD route Fastify adds for a GET, within the same registration call.
    * That HEAD route is not put in the preflight table (the table answers HEAD
-   * from GET instead): a third fewer entries, and a smaller heap.
+   * from GET instead): a third fewer entries, and a smaller heap; unless
+   * handlers declare HEAD routes of their own, which the HEAD route of a GET
+   * route may take precedence over.
    */
   onRoute(route: FastifyRouteOptions): void {
     const pending = this.pending;
@@ -167,7 +179,7 @@ export class FastifyRequestRouter implements RequestRouter {
     const { candidate, gate } = pending;
     // Copying the config was half of this hook's boot work per route.
     if (candidate !== this.unrouted) route.config = routeConfigWith(route.config, candidate.alone, gate);
-    if (route.method === 'HEAD' && pending.method === 'get') return;
+    if (route.method === 'HEAD' && pending.method === 'get' && !this.exposedHeadsInTable) return;
     const table = this.builder ?? this.table;
     // The table finds routes through empty parameters itself (emptyParamsFindNoHandler); only matchers go in.
     const matcher = typeof gate === 'function' ? gate : undefined;

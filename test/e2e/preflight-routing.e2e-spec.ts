@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  All,
   Controller,
   Delete,
   Get,
+  Header,
   Injectable,
   Module,
   Patch,
@@ -534,5 +536,46 @@ describe('preflight routing, Express: a request no version serves that Express i
     expect(res.text).toContain('<pre>Cannot GET /Reports/7</pre>'); // Express's page, not Nest's JSON
     expect(res.headers['access-control-allow-origin']).toBe(APP);
     expect(res.headers.vary).toContain('Origin');
+  });
+});
+
+describe.each(ADAPTERS)('preflight routing, HEAD: the GET route and an @All() route of one path (%s)', (adapter) => {
+  // Express serves HEAD with the first route that handles GET or HEAD, in declaration order; Fastify with the HEAD
+  // route it adds for a GET route, a literal one before the @All() parameter route, whichever came first.
+  @Controller()
+  @Cors({ maxAge: 100 })
+  class AnyController {
+    @All(':page')
+    @Header('X-Served-By', 'any')
+    any() {
+      return 'any';
+    }
+  }
+  @Controller()
+  @Cors({ maxAge: 102 })
+  class MeController {
+    @Get('me')
+    @Header('X-Served-By', 'me')
+    me() {
+      return 'me';
+    }
+  }
+
+  it.each([
+    ['@All() first', [AnyController, MeController], adapter === 'express' ? 'any' : 'me'],
+    ['@Get() first', [MeController, AnyController], 'me'],
+  ])('judges a HEAD preflight by the handler that serves HEAD (%s)', async (_order, controllers, servedBy) => {
+    const app = await createApp(adapter, {
+      imports: [CorsModule.forRoot({ origin: APP })],
+      controllers,
+    });
+    try {
+      const served = await request(app.getHttpServer()).head('/me');
+      expect(served.headers['x-served-by']).toBe(servedBy);
+      const res = await preflight(app, '/me', APP, 'HEAD');
+      expect([res.status, res.headers['access-control-max-age']]).toEqual([204, servedBy === 'me' ? '102' : '100']);
+    } finally {
+      await app.close();
+    }
   });
 });

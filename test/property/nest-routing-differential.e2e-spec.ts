@@ -3,19 +3,20 @@
  * their own (parameters, wildcards, optional parameters, upper case,
  * trailing slashes, several paths per handler), host-bound or not, behind a
  * trusted proxy or not; handlers with a policy of their own, a named policy,
- * `@Cors(false)` or none; class policies, controllers that share a class
- * name, a global prefix and routes excluded from it, URI versioning
- * (default versions, several and neutral ones, controller and handler
- * versions, the `v` prefix or another or none), `RouterModule` paths, and
- * non-default router settings. Every
- * handler names itself in a response header. For each route, spelled as
- * declared and with a trailing slash, and for a few paths no route declares,
- * the actual request's CORS answer and the preflight's (its Max-Age names the
- * policy) must both be those of the handler that served the actual request,
- * or the module defaults' when none did. The same apps with header,
- * media-type or custom versioning instead: each request asked under several
- * versions and none, its preflight (which carries no version) judged by
- * every handler some version reaches.
+ * `@Cors(false)` or none, bound to a host by Fastify route constraints or
+ * not; class policies, controllers that share a class name, a global prefix
+ * and routes excluded from it, URI versioning (default versions, several and
+ * neutral ones, controller and handler versions, the `v` prefix or another
+ * or none), `RouterModule` paths, and non-default router settings. Every
+ * handler names itself in a response header. For each route, asked with
+ * each method its handler serves, spelled as declared and with a trailing
+ * slash, and for a few paths no route declares, the actual request's CORS
+ * answer and the preflight's (its Max-Age names the policy) must both be
+ * those of the handler that served the actual request, or the module
+ * defaults' when none did. The same apps with header, media-type or custom
+ * versioning instead: each request asked under several versions and none,
+ * its preflight (which carries no version) judged by every handler some
+ * version reaches.
  */
 import { describe, expect, it } from '@jest/globals';
 import {
@@ -36,7 +37,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory, RouterModule } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { FastifyAdapter, RouteConstraints } from '@nestjs/platform-fastify';
 import express from 'express';
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +58,8 @@ const handlerShape = fc.record({
   twoPaths: fc.boolean(),
   /** `@Version()` of its own (URI versioning only). */
   version: fc.constantFrom(undefined, undefined, '3', ['2', '3'], VERSION_NEUTRAL),
+  /** `@RouteConstraints({ host })` (Fastify only): exact or a regular expression, as find-my-way reads it. */
+  hostConstraint: fc.constantFrom<string | RegExp | undefined>(undefined, undefined, 'a.example', 'b.example', /^x\./),
 });
 const controllerShape = fc.record({
   /** An array: the controller serves each path (`@Controller(['a', 'c'])`). */
@@ -114,6 +117,9 @@ function buildControllers(shape: AppShape): { controllers: Type[]; answers: Map<
       const paths = pathsOf(handler).map((each) => routePathOf(shape, each));
       const decorators = [VERBS[handler.verb](paths), Header('X-Handler', label)];
       if (shape.versioning && handler.version !== undefined) decorators.push(Version(handler.version));
+      if (shape.adapter === 'fastify' && handler.hostConstraint !== undefined) {
+        decorators.push(RouteConstraints({ host: handler.hostConstraint }));
+      }
       if (handler.policy === 'own') {
         answers.set(label, nextMaxAge);
         decorators.push(Cors({ maxAge: nextMaxAge++ }));
@@ -189,13 +195,24 @@ function templatesOf(shape: AppShape, declared: AppShape['controllers'][number],
   );
 }
 
-/** The request method a handler is asked with (`@All()`: DELETE). */
+/** The request method a handler is asked with first (`@All()`: DELETE). */
 function methodOf(handler: HandlerShape): string {
   return handler.verb === 'All' ? 'DELETE' : handler.verb.toUpperCase();
 }
 
 /**
- * Each declared route as requests (method, path with parameters filled in;
+ * Every method a handler is asked with: HEAD too for `@Get()` and `@All()`
+ * (Express serves it with the GET route, Fastify with the HEAD route it adds);
+ * for `@All()` PATCH, SEARCH and an OPTIONS request that is no preflight too.
+ */
+function methodsOf(handler: HandlerShape): string[] {
+  if (handler.verb === 'Get') return ['GET', 'HEAD'];
+  if (handler.verb === 'All') return ['DELETE', 'HEAD', 'PATCH', 'SEARCH', 'OPTIONS'];
+  return [methodOf(handler)];
+}
+
+/**
+ * Each declared route as requests (each method of {@link methodsOf}, path with parameters filled in;
  * with the first one left empty; with `:a,:b` filled in as one value; with
  * URI versioning, under versions 1, 2, 3 and none, whichever the handler
  * serves), and a few paths no route declares.
@@ -215,7 +232,8 @@ function requestsOf(shape: AppShape): Array<[string, string]> {
         if (template.includes('*')) spellings.push(template.replace('*', ''));
         if (template.includes('?')) spellings.push(template.replace(/\/:[a-z]+\?/, ''));
         for (const spelling of spellings) {
-          add(methodOf(handler), spelling.replace('*', 'z/y').replace(/:[a-z]+\??/g, '1'));
+          const path = spelling.replace('*', 'z/y').replace(/:[a-z]+\??/g, '1');
+          for (const method of methodsOf(handler)) add(method, path);
         }
       }
     }
@@ -377,7 +395,7 @@ function mayServe(shape: AppShape, method: string, path: string): string[] {
   const found: string[] = [];
   for (const [index, declared] of shape.controllers.entries()) {
     for (const [position, handler] of declared.handlers.entries()) {
-      if (handler.verb !== 'All' && methodOf(handler) !== method) continue;
+      if (!methodsOf(handler).includes(method)) continue;
       const serves = templatesOf(shape, declared, handler).some((template) => {
         const pattern = template
           .split('/')

@@ -436,10 +436,10 @@ describe('FastifyRequestRouter against Fastify 5 with route constraints (version
             // named by its index.
             const named = new Set(found.length === 0 ? ['defaults'] : found.map((candidate) => candidate.label));
             const missing = [...reached].filter((index) => !named.has(candidateOf(Number(index)).label));
-            // With hosts and no versions, a preflight tells all the router reads: the trie (every pattern here but
-            // regex and `:a-:b` ones) names exactly the routes reached. With versions only, no route without a version
-            // that none reaches is named (find-my-way tries nothing after it).
-            const exact = versions.every((each) => each === undefined) && routes.every(([, url]) => !/\(|-:/.test(url));
+            // With hosts and no versions, a preflight tells all the router reads: the table names exactly the routes
+            // reached, from the trie or from find-my-way (regex and `:a-:b` patterns). With versions only, no route
+            // without a version that none reaches is named (find-my-way tries nothing after it).
+            const exact = versions.every((each) => each === undefined);
             const versionsOnly = hosts.every((each) => each === undefined);
             const unreached = routes.flatMap((_, index) =>
               index % 2 === 1 &&

@@ -7,7 +7,11 @@ import {
   patternSegments,
   type ExpressMatching,
 } from '../../lib/routing/express-route-table.js';
-import { FastifyRouteTable, readFastifyRouterOptions } from '../../lib/routing/fastify-route-table.js';
+import {
+  FastifyRouteTable,
+  readFastifyRouterOptions,
+  type RouteCondition,
+} from '../../lib/routing/fastify-route-table.js';
 import { checkPathPattern, PathPolicyTable } from '../../lib/routing/path-policy-table.js';
 import { routeCandidate, type RouteCandidate } from '../../lib/routing/route-candidate.js';
 
@@ -358,6 +362,67 @@ describe('FastifyRouteTable: routes the preflight trie cannot hold', () => {
       expect(table.usesFindMyWay).toBe(true);
       expect(labels(table.lookup('GET', '/a/7'))).toEqual(['v1', 'v2']);
       if (again.includes('?')) expect(labels(table.lookup('GET', '/a'))).toEqual(['v1', 'v2']);
+    },
+  );
+});
+
+describe('FastifyRouteTable: routes with constraints (@RouteConstraints(), versions), in the trie and in find-my-way', () => {
+  const HOST_BOUND: RouteCondition = { constraints: { count: 1, host: 'admin.example', untold: false } };
+  const VERSIONED: RouteCondition = { constraints: { count: 1, untold: true } };
+  /** A preflight's request object as the table reads it: only its Host. */
+  const from = (host: string) => ({ headers: { host } });
+  /** A table whose last route is of a shape the trie holds, or one that makes it use find-my-way. */
+  function table(holder: string, routes: Array<[string, RouteCandidate, RouteCondition?]>): FastifyRouteTable {
+    const built = new FastifyRouteTable({});
+    for (const [path, candidate, condition] of routes) built.add('GET', path, candidate, condition);
+    built.add('GET', holder === 'trie' ? '/files/:name' : '/files/:name(^\\d+$)', route('files'));
+    expect(built.usesFindMyWay).toBe(holder !== 'trie');
+    return built;
+  }
+
+  it.each(['trie', 'find-my-way'])(
+    'judges a host-bound handler and the unbound one of its pattern by the Host, in either order (%s)',
+    (holder) => {
+      const [admin, open] = [route('admin'), route('open')];
+      for (const routes of [
+        [
+          ['/x', admin, HOST_BOUND],
+          ['/x', open],
+        ],
+        [
+          ['/x', open],
+          ['/x', admin, HOST_BOUND],
+        ],
+      ] as Array<Array<[string, RouteCandidate, RouteCondition?]>>) {
+        const built = table(holder, [...routes, ['/:id', route('byId')]]);
+        expect(labels(built.lookup('GET', '/x', from('admin.example')))).toEqual(['admin']);
+        expect(labels(built.lookup('GET', '/x', from('api.example')))).toEqual(['open']);
+      }
+    },
+  );
+
+  it.each(['trie', 'find-my-way'])(
+    'goes on past a pattern whose handlers all have a version, up to one without (%s)',
+    (holder) => {
+      const built = table(holder, [
+        ['/reports/latest', route('v1'), VERSIONED],
+        ['/reports/:id', route('byId')],
+      ]);
+      expect(labels(built.lookup('GET', '/reports/latest', from('api.example')))).toEqual(['v1', 'byId']);
+      expect(labels(built.lookup('GET', '/reports/7', from('api.example')))).toEqual(['byId']);
+    },
+  );
+
+  it.each(['trie', 'find-my-way'])(
+    'ends at a pattern where one candidate serves with a version and without (handlers that answer alike) (%s)',
+    (holder) => {
+      const alike = route('alike');
+      const built = table(holder, [
+        ['/reports/latest', alike, VERSIONED],
+        ['/reports/latest', alike],
+        ['/reports/:id', route('byId')],
+      ]);
+      expect(labels(built.lookup('GET', '/reports/latest', from('api.example')))).toEqual(['alike']);
     },
   );
 });
